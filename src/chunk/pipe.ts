@@ -1,0 +1,127 @@
+import type { PipeSpec } from '../spec/types.js';
+
+/** Finds record boundaries: a boundary sits after `recEnd` and before `recStart`. */
+export class Boundaries {
+  private readonly sep: Buffer;
+  private readonly endLen: number;
+  private readonly re?: RegExp;
+
+  constructor(spec: Pick<PipeSpec, 'recStart' | 'recEnd' | 'regexp'>) {
+    const recEnd = spec.recEnd === '' && spec.recStart === '' ? '\n' : spec.recEnd;
+    this.sep = Buffer.from(recEnd + spec.recStart, 'latin1');
+    this.endLen = Buffer.byteLength(recEnd, 'latin1');
+    if (spec.regexp) this.re = new RegExp(`(?:${recEnd})(?=${spec.recStart})`, 'g');
+  }
+
+  /** The first boundary after `from` (exclusive of position 0), or -1. */
+  next(buf: Buffer, from: number): number {
+    if (this.re) {
+      const s = buf.toString('latin1');
+      this.re.lastIndex = from;
+      for (let m = this.re.exec(s); m; m = this.re.exec(s)) {
+        const b = m.index + m[0].length;
+        if (b > 0 && b > from) return b;
+        if (m[0].length === 0) this.re.lastIndex++;
+      }
+      return -1;
+    }
+    for (
+      let i = buf.indexOf(this.sep, Math.max(0, from - this.endLen));
+      i >= 0;
+      i = buf.indexOf(this.sep, i + 1)
+    ) {
+      const b = i + this.endLen;
+      if (b > 0 && b > from) return b;
+    }
+    return -1;
+  }
+
+  /** The last boundary at or before `limit` (and after 0), or -1. */
+  last(buf: Buffer, limit: number): number {
+    if (this.re) {
+      let best = -1;
+      for (let b = this.next(buf, 0); b > 0 && b <= limit; b = this.next(buf, b)) best = b;
+      return best;
+    }
+    const i = buf.lastIndexOf(this.sep, limit - this.endLen);
+    return i >= 0 && i + this.endLen > 0 ? i + this.endLen : -1;
+  }
+}
+
+/** Reads the header (`--header N` lines or a regex at the start) from the front of `buf`. */
+function headerLength(
+  buf: Buffer,
+  header: NonNullable<PipeSpec['header']>,
+  eof: boolean,
+): number | undefined {
+  if ('lines' in header) {
+    let pos = 0;
+    for (let k = 0; k < header.lines; k++) {
+      const i = buf.indexOf(10, pos);
+      if (i < 0) return eof ? buf.length : undefined;
+      pos = i + 1;
+    }
+    return pos;
+  }
+  const m = new RegExp(`^(?:${header.regex})`).exec(buf.toString('latin1'));
+  if (m) return m[0].length;
+  return eof || buf.length > 1 << 20 ? 0 : undefined;
+}
+
+/**
+ * Cuts a byte stream into chunks that end on record boundaries: about `block` bytes each
+ * (the last boundary before the block size; a larger record is kept whole), or exactly
+ * `records` records each. The header, if any, starts every chunk.
+ */
+export async function* pipeChunks(stream: AsyncIterable<Buffer>, spec: PipeSpec): AsyncGenerator<Buffer> {
+  const bounds = new Boundaries(spec);
+  let pending: Buffer = Buffer.alloc(0);
+  let header: Buffer | undefined = spec.header ? undefined : Buffer.alloc(0);
+  // For -N: how far the boundary scan got and how many records it counted.
+  let scanned = 0;
+  let counted = 0;
+
+  const emit = (n: number): Buffer => {
+    const body = pending.subarray(0, n);
+    pending = pending.subarray(n);
+    scanned = 0;
+    counted = 0;
+    return header!.length ? Buffer.concat([header!, body]) : Buffer.from(body);
+  };
+
+  function* ready(eof: boolean): Generator<Buffer> {
+    if (!header) {
+      const n = headerLength(pending, spec.header!, eof);
+      if (n === undefined) return;
+      header = Buffer.from(pending.subarray(0, n));
+      pending = pending.subarray(n);
+    }
+    for (;;) {
+      if (pending.length === 0) return;
+      let cut = -1;
+      if (spec.records !== undefined) {
+        while (counted < spec.records) {
+          const b = bounds.next(pending, scanned);
+          if (b < 0) break;
+          scanned = b;
+          counted++;
+        }
+        if (counted === spec.records) cut = scanned;
+      } else if (pending.length >= spec.block) {
+        cut = bounds.last(pending, spec.block);
+        if (cut < 0) cut = bounds.next(pending, spec.block - 1);
+      }
+      if (cut < 0) {
+        if (eof) yield emit(pending.length);
+        return;
+      }
+      yield emit(cut);
+    }
+  }
+
+  for await (const chunk of stream) {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    yield* ready(false);
+  }
+  yield* ready(true);
+}

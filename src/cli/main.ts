@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { CommanderError } from 'commander';
+import { WeftError } from '../errors.js';
+import { run } from '../run.js';
+import { buildProgram } from './program.js';
+import { toSpec, type CliOptions } from './to-spec.js';
+
+/** The streams and process hooks the CLI uses; tests pass their own. */
+export interface CliIO {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Subscribe to SIGINT/SIGTERM (the real CLI); tests may pass an AbortSignal instead. */
+  signal?: AbortSignal;
+}
+
+/** weft's version from the nearest package.json above this module (dist/ or the bundle). */
+function version(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version: string;
+      };
+      if (pkg.name === 'weft') return pkg.version;
+    } catch {
+      // try the next one
+    }
+  }
+  return 'unknown';
+}
+
+/** Prints a one-line error (a stack trace only with --debug) and returns weft's error status. */
+function fail(io: CliIO, err: unknown, debug: boolean): number {
+  const line =
+    err instanceof WeftError ? err.describe() : `internal error: ${(err as Error)?.message ?? String(err)}`;
+  io.stderr.write(`weft: ${line}\n`);
+  if (debug && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
+  return 255;
+}
+
+/** Parses argv, runs the job and returns the exit status. Never exits the process. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const program = buildProgram()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: () => {},
+      outputError: () => {},
+    });
+  const debug = argv.includes('--debug');
+  let opts: CliOptions;
+  try {
+    program.parse(argv, { from: 'user' });
+    opts = program.opts<CliOptions>();
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0; // --help, --version
+      return fail(
+        io,
+        new WeftError('E_USAGE', err.message.replace(/^error: /, '') + " (see 'weft --help')"),
+        debug,
+      );
+    }
+    return fail(io, err, debug);
+  }
+  if (opts.version) {
+    io.stdout.write(`weft ${version()}\n`);
+    return 0;
+  }
+  try {
+    const spec = toSpec(opts, program.args);
+    const summary = await run(spec, {
+      stdin: io.stdin,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      signal: io.signal,
+    });
+    return summary.exitCode;
+  } catch (err) {
+    return fail(io, err, debug);
+  }
+}
+
+/** The `weft` executable: real streams, signals wired to an abort, and the one process.exit. */
+export async function cli(): Promise<void> {
+  const interrupt = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!interrupt.signal.aborted) interrupt.abort(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A closed stdout (e.g. `weft ... | head`) is not an error of weft's.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
+  const code = await main(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signal: interrupt.signal,
+  });
+  // Exit only once everything written has reached the pipe or file.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}

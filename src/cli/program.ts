@@ -1,0 +1,88 @@
+import { Command, Option } from 'commander';
+
+const collectList = (v: string, prev: string[] = []) => [...prev, v];
+
+const EXAMPLES = `
+Input sources (after the command):
+  ::: A B C          the arguments A, B and C      ::::  FILE   one argument per line of FILE
+  :::+ / ::::+       link to the previous source   -a FILE      like :::: (repeatable)
+  (none)             one argument per line of stdin; with no command, each line is a command
+
+Replacement strings:
+  {} {.} {/} {//} {/.} {#} {%}, positional {1} {2.} {3/} ..., {name} with --header :
+
+Examples:
+  weft echo ::: a b c                       run three jobs, one per argument
+  weft -k gzip -9 {} ::: *.log              compress every log, output in input order
+  cat urls.txt | weft -j8 --timeout 30 curl -sO {}
+  weft --pipe --block 10M wc -l < big.log   count lines of a big file in 10 MB chunks
+
+Exit status: the number of failed jobs (101 if more than 100), the failing job's status
+with --halt, 130/143 after SIGINT/SIGTERM, 255 for weft's own errors.
+Docs: README.md, docs/gnu-parallel.md.`;
+
+/** The commander program: GNU parallel's options; options end at the first word of the command. */
+export function buildProgram(): Command {
+  return (
+    new Command('weft')
+      .usage('[options] [command [args]] [::: values | :::: files ...]')
+      .description('Run a command once per input, in parallel — GNU parallel compatible.')
+      .option('-V, --version', 'print the version')
+      .argument('[command...]', 'command and input sources')
+      .passThroughOptions()
+      .helpOption('-h, --help', 'show this help')
+      .addHelpText('after', EXAMPLES)
+      // Inputs
+      .option('-a, --arg-file <file>', 'read arguments from FILE (repeatable; - is stdin)', collectList)
+      .option('-0, --null', 'arguments are separated by NUL')
+      .option('-d, --delimiter <delim>', 'arguments are separated by DELIM (\\n, \\t, \\0, \\xHH understood)')
+      .option('--arg-sep <sep>', 'use SEP instead of :::')
+      .option('--arg-file-sep <sep>', 'use SEP instead of ::::')
+      .option('--link', 'link input sources instead of forming their product')
+      .addOption(
+        new Option('--trim <how>', 'trim whitespace of arguments').choices(['n', 'l', 'r', 'lr', 'rl']),
+      )
+      .option('--shuf', 'run jobs in random order')
+      .option('--colsep <regex>', 'split each argument into columns {1} {2} ... at REGEX')
+      .option('--csv', 'arguments are CSV records (quoted fields, embedded newlines)')
+      .option('--header <regex>', 'first record names the columns ({name}); in pipe mode, repeated per chunk')
+      // Command building
+      .option('-I <str>', 'use STR instead of {} as the replacement string')
+      .option('-n, --max-args <n>', 'at most N arguments per command line')
+      .option('-N, --max-replace-args <n>', 'exactly N arguments per command line ({1}..{N})')
+      .option('-L, --max-lines <n>', 'N input lines per command line; in pipe mode, records of N lines')
+      .option('-X', 'as many arguments as fit, repeating the word around {} for each')
+      .option('-m', 'as many arguments as fit, space-separated in {}')
+      .option('-q, --quote', 'quote the command words (no shell interpretation of the command)')
+      .option('--plus', 'enable the {##} {0#} {..} {+.} ... replacement strings')
+      // Running
+      .option('-j, --jobs <n>', 'job slots: N, N% of cores, +N, -N, 0 for as many as possible')
+      .option('--delay <secs>', 'wait SECS between job starts')
+      .option('--timeout <secs>', 'kill a job (its process group) after SECS, or N% of the median runtime')
+      .option('--retries <n>', 'run a failing job up to N times')
+      .option('--halt <policy>', 'stop early: now|soon,fail|success|done=N|N%')
+      .option('--dry-run', 'print the commands instead of running them')
+      // Output
+      .option('-k, --keep-order', 'print output in input order')
+      .option('--group', 'print each job’s output as one block when it finishes (default)')
+      .option('--line-buffer', 'print output line by line as it arrives (alias --lb)')
+      .addOption(new Option('--lb').hideHelp())
+      .option('-u, --ungroup', 'print output as it arrives, unbuffered')
+      .option('--tag', 'prefix each output line with the arguments and a TAB')
+      .option('--tagstring <str>', 'prefix each output line with STR (replacement strings allowed)')
+      .option('--results <dir>', 'save each job’s stdout, stderr and seq under DIR (GNU layout)')
+      .option('--joblog <file>', 'write a GNU-format joblog to FILE')
+      .option('--resume', 'skip jobs the joblog records as done')
+      .option('--resume-failed', 'skip jobs the joblog records as succeeded; rerun failed ones')
+      // Pipe mode
+      .option('--pipe', 'split stdin into blocks and feed one to each job’s stdin (alias --spreadstdin)')
+      .addOption(new Option('--spreadstdin').hideHelp())
+      .option('--pipepart', 'like --pipe, reading a file given with -a by offsets')
+      .option('--block <size>', 'block size for --pipe (default 1M; K, M, G; k, m, g)')
+      .option('--recstart <str>', 'records start with STR')
+      .option('--recend <str>', 'records end with STR (default \\n)')
+      .option('--regexp', '--recstart and --recend are regular expressions')
+      // weft
+      .option('--debug', 'show stack traces for errors')
+  );
+}

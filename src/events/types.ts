@@ -1,0 +1,53 @@
+/** Fields every event carries. */
+interface Base {
+  runId: string;
+  /** Milliseconds since the run started (monotonic). */
+  t: number;
+}
+
+/** Everything that happens in a run, as a union keyed on `type`. */
+export type WeftEvent =
+  | (Base & { type: 'run_started'; jobs: number; startedAt: number })
+  | (Base & { type: 'job_started'; seq: number; slot: number; attempt: number; command: string })
+  | (Base & {
+      type: 'job_finished';
+      seq: number;
+      slot: number;
+      attempt: number;
+      /** False when the job will be retried. */
+      final: boolean;
+      command: string;
+      args: string[];
+      exitCode: number;
+      signal: number;
+      killed?: string;
+      start: number;
+      durationMs: number;
+      stdoutBytes: number;
+      stderrBytes: number;
+    })
+  | (Base & { type: 'job_retry'; seq: number; attempt: number; exitCode: number; signal: number })
+  | (Base & { type: 'job_failed'; seq: number; exitCode: number; signal: number; command: string })
+  | (Base & { type: 'job_skipped'; seq: number; reason: 'resume' })
+  | (Base & { type: 'run_finished'; summary: RunSummary });
+
+/** The outcome of a run. */
+export interface RunSummary {
+  /** Jobs started (not counting retries) and finished. */
+  jobs: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  /** Extra attempts made by `--retries`. */
+  retried: number;
+  halted: boolean;
+  interrupted?: 'SIGINT' | 'SIGTERM';
+  /** GNU parallel's exit status: failed jobs (max 101), halt status, 130/143 after a signal. */
+  exitCode: number;
+  wallMs: number;
+  /** Sum of job durations divided by wall time. */
+  speedup: number;
+}
+
+/** A function that receives events. */
+export type EventListener = (e: WeftEvent) => void;

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { constants } from 'node:os';
+import type { Writable } from 'node:stream';
+import type { ExecRequest, ExecResult, Executor, JobStdin } from './types.js';
+
+/** How long a job has between TERM and KILL. */
+export const KILL_GRACE_MS = 2000;
+
+const signalNumber = (name: NodeJS.Signals | null): number =>
+  name ? ((constants.signals as Record<string, number>)[name] ?? 0) : 0;
+
+/** Sends `sig` to the job's whole process group; a group that is gone is fine. */
+export function killGroup(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function feed(stdin: JobStdin, sink: Writable | null): void {
+  if (!sink) return;
+  // A job that exits without reading its input is normal (EPIPE), not an error.
+  sink.on('error', () => {});
+  if (stdin.kind === 'buffer') sink.end(stdin.data);
+  else if (stdin.kind === 'range') {
+    const { path, start, end, prefix } = stdin.range;
+    if (prefix?.length) sink.write(prefix);
+    if (end <= start) sink.end();
+    else createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 }).pipe(sink);
+  }
+}
+
+/**
+ * Runs each job as `shell -c command` in its own process group, so a timeout or an
+ * interrupt can end the job together with everything it started.
+ */
+export class LocalExecutor implements Executor {
+  constructor(private readonly shell: string) {}
+
+  run(req: ExecRequest): Promise<ExecResult> {
+    return new Promise((resolve) => {
+      const start = Date.now();
+      const child = spawn(this.shell, ['-c', req.command], {
+        detached: true,
+        cwd: req.cwd,
+        env: req.env,
+        stdio: [req.stdin.kind === 'none' ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+      let killed: ExecResult['killed'];
+      let graceTimer: NodeJS.Timeout | undefined;
+      const stop = (why: NonNullable<ExecResult['killed']>) => {
+        if (killed || !child.pid) return;
+        killed = why;
+        killGroup(child.pid, 'SIGTERM');
+        graceTimer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), KILL_GRACE_MS);
+        graceTimer.unref();
+      };
+      const timer =
+        req.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), req.timeoutMs) : undefined;
+      const onAbort = () => stop(req.signal?.reason === 'halt' ? 'halt' : 'interrupt');
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      if (req.signal?.aborted) onAbort();
+
+      child.stdout!.on('data', req.onStdout);
+      child.stderr!.on('data', req.onStderr);
+      feed(req.stdin, child.stdin);
+
+      let settled = false;
+      let drainTimer: NodeJS.Timeout | undefined;
+      let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
+      const finish = () => {
+        if (settled || !exit) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        clearTimeout(drainTimer);
+        req.signal?.removeEventListener('abort', onAbort);
+        // Whatever the job left running in its group goes with it when weft ended the job.
+        if (killed && child.pid) killGroup(child.pid, 'SIGKILL');
+        resolve({
+          // GNU's joblog: a timed-out job has exit value -1; one ended by a signal, 0.
+          exitCode: killed === 'timeout' ? -1 : (exit.code ?? 0),
+          signal: signalNumber(exit.sig),
+          killed,
+          start,
+          end: Date.now(),
+        });
+      };
+      child.on('error', (err) => {
+        req.onStderr(Buffer.from(`weft: cannot start ${this.shell}: ${err.message}\n`));
+        exit = { code: 127, sig: null };
+        finish();
+      });
+      child.on('exit', (code, sig) => {
+        exit = { code, sig };
+        // Output normally ends with the exit; a background grandchild may keep the pipes
+        // open, so do not wait for it forever.
+        drainTimer = setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          finish();
+        }, 200);
+      });
+      child.on('close', finish);
+    });
+  }
+}

@@ -1,0 +1,217 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { OutputCollector } from '../collect/output.js';
+import type { EventBus } from '../events/bus.js';
+import type { ExecResult, Executor, JobStdin } from '../exec/types.js';
+import type { HaltPolicy } from '../spec/types.js';
+import { shouldHalt } from './halt.js';
+import { Median, Slots } from './slots.js';
+
+/** A job ready to run; its command is built once its slot is known. */
+export interface PlannedJob {
+  seq: number;
+  args: string[];
+  stdin: JobStdin;
+}
+
+/** How a job becomes a process, and where its final result goes. */
+export interface JobHooks {
+  command(job: PlannedJob, slot: number): string;
+  tag(job: PlannedJob, slot: number): string;
+  env(job: PlannedJob, slot: number): Record<string, string>;
+  /** Called once per job after its last attempt (e.g. to write --results). */
+  done?(job: PlannedJob, result: ExecResult, stdout: Buffer[], stderr: Buffer[]): void;
+  /** Jobs to skip (`--resume`). */
+  skip?(seq: number): boolean;
+}
+
+export interface ScheduleOptions {
+  slots: number;
+  attempts: number;
+  delayMs: number;
+  timeout?: { seconds: number } | { percent: number };
+  halt: HaltPolicy;
+  total?: number;
+  cwd?: string;
+  /** Aborted on SIGINT/SIGTERM: start nothing more, end running jobs. */
+  signal?: AbortSignal;
+}
+
+/** Counts the scheduler hands back. */
+export interface ScheduleCounts {
+  jobs: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  retried: number;
+  halted: boolean;
+  haltExit?: number;
+  interrupted: boolean;
+  busyMs: number;
+}
+
+/**
+ * Runs planned jobs on a bounded number of slots, pulling the next job only when a slot
+ * is free. Handles retries, timeouts, `--delay`, `--halt` and interrupts; output goes
+ * through the collector, everything else is an event.
+ */
+export async function schedule(
+  jobs: AsyncIterable<PlannedJob>,
+  executor: Executor,
+  collector: OutputCollector,
+  bus: EventBus,
+  hooks: JobHooks,
+  opts: ScheduleOptions,
+): Promise<ScheduleCounts> {
+  const counts: ScheduleCounts = {
+    jobs: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    retried: 0,
+    halted: false,
+    interrupted: false,
+    busyMs: 0,
+  };
+  const slots = new Slots(opts.slots);
+  const running = new Set<Promise<void>>();
+  const kill = new AbortController();
+  const median = new Median();
+  let stopStarting = false;
+  let lastStart = 0;
+
+  const onInterrupt = () => {
+    counts.interrupted = true;
+    stopStarting = true;
+    kill.abort('interrupt');
+  };
+  opts.signal?.addEventListener('abort', onInterrupt, { once: true });
+  if (opts.signal?.aborted) onInterrupt();
+
+  const timeoutMs = (): number | undefined => {
+    const t = opts.timeout;
+    if (!t) return undefined;
+    if ('seconds' in t) return t.seconds * 1000;
+    return median.count >= 3 ? (median.value * t.percent) / 100 : undefined;
+  };
+
+  async function runJob(job: PlannedJob, slot: number): Promise<void> {
+    const command = hooks.command(job, slot);
+    const sink = collector.start(job.seq, hooks.tag(job, slot));
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const keep = hooks.done !== undefined;
+    for (let attempt = 1; ; attempt++) {
+      out.length = 0;
+      err.length = 0;
+      let outBytes = 0;
+      let errBytes = 0;
+      bus.emit({ type: 'job_started', seq: job.seq, slot, attempt, command });
+      const res = await executor.run({
+        command,
+        env: hooks.env(job, slot),
+        stdin: job.stdin,
+        cwd: opts.cwd,
+        timeoutMs: timeoutMs(),
+        signal: kill.signal,
+        onStdout: (b) => {
+          outBytes += b.length;
+          if (keep) out.push(b);
+          else sink.onStdout(b);
+        },
+        onStderr: (b) => {
+          errBytes += b.length;
+          if (keep) err.push(b);
+          else sink.onStderr(b);
+        },
+      });
+      const failed = res.exitCode !== 0 || res.signal !== 0;
+      const stopped = res.killed === 'halt' || res.killed === 'interrupt';
+      const final = !failed || stopped || attempt >= opts.attempts;
+      const durationMs = res.end - res.start;
+      counts.busyMs += durationMs;
+      bus.emit({
+        type: 'job_finished',
+        seq: job.seq,
+        slot,
+        attempt,
+        final,
+        command,
+        args: job.args,
+        exitCode: res.exitCode,
+        signal: res.signal,
+        killed: res.killed,
+        start: res.start,
+        durationMs,
+        stdoutBytes: outBytes,
+        stderrBytes: errBytes,
+      });
+      if (!final) {
+        counts.retried++;
+        collector.retry(job.seq);
+        bus.emit({ type: 'job_retry', seq: job.seq, attempt, exitCode: res.exitCode, signal: res.signal });
+        continue;
+      }
+      if (stopped) {
+        collector.skip(job.seq);
+        return;
+      }
+      hooks.done?.(job, res, out, err);
+      collector.finish(job.seq);
+      if (failed) {
+        counts.failed++;
+        bus.emit({ type: 'job_failed', seq: job.seq, exitCode: res.exitCode, signal: res.signal, command });
+      } else {
+        counts.succeeded++;
+        median.add(durationMs);
+      }
+      const done = counts.succeeded + counts.failed;
+      if (!counts.halted && shouldHalt(opts.halt, { done, ...counts, total: opts.total })) {
+        counts.halted = true;
+        counts.haltExit = opts.halt.why === 'success' ? 0 : res.signal ? 128 + res.signal : res.exitCode;
+        stopStarting = true;
+        if (opts.halt.when === 'now') kill.abort('halt');
+      }
+      return;
+    }
+  }
+
+  const it = jobs[Symbol.asyncIterator]();
+  try {
+    while (!stopStarting) {
+      while (!slots.available) await Promise.race(running);
+      if (stopStarting) break;
+      const next = await it.next();
+      if (next.done) break;
+      const job = next.value;
+      if (hooks.skip?.(job.seq)) {
+        counts.skipped++;
+        collector.skip(job.seq);
+        bus.emit({ type: 'job_skipped', seq: job.seq, reason: 'resume' });
+        continue;
+      }
+      if (opts.delayMs > 0 && lastStart > 0) {
+        const wait = lastStart + opts.delayMs - Date.now();
+        if (wait > 0) await sleep(wait);
+        if (stopStarting) break;
+      }
+      lastStart = Date.now();
+      counts.jobs++;
+      const slot = slots.take();
+      const p: Promise<void> = runJob(job, slot).finally(() => {
+        running.delete(p);
+        slots.release(slot);
+      });
+      running.add(p);
+    }
+  } catch (err) {
+    kill.abort('interrupt');
+    await Promise.allSettled(running);
+    throw err;
+  } finally {
+    opts.signal?.removeEventListener('abort', onInterrupt);
+  }
+  if (stopStarting) await it.return?.(undefined);
+  await Promise.all(running);
+  collector.end();
+  return counts;
+}

@@ -1,0 +1,43 @@
+import { availableParallelism } from 'node:os';
+import type { JobSpec } from './types.js';
+
+/** The shells weft knows how to quote for; any other $SHELL falls back to /bin/sh. */
+const BOURNE = /\/(bash|sh|dash|zsh|ksh|mksh)$/;
+
+/** The shell jobs run in: $SHELL when it is Bourne-compatible (as GNU parallel), else /bin/sh. */
+export function defaultShell(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SHELL && BOURNE.test(env.SHELL) ? env.SHELL : '/bin/sh';
+}
+
+/** The default number of job slots: one per CPU core, as GNU parallel. */
+export const defaultJobs = (): number => availableParallelism();
+
+/** A complete JobSpec from the fields a caller cares about; the rest get GNU parallel's defaults. */
+export function defaultSpec(partial: Partial<JobSpec> & Pick<JobSpec, 'command'>): JobSpec {
+  return {
+    replace: '{}',
+    quoteCommand: false,
+    grouping: { kind: 'single' },
+    plus: false,
+    jobs: defaultJobs(),
+    dryRun: false,
+    halt: { when: 'never', why: 'fail' },
+    retries: 1,
+    delay: 0,
+    resume: 'none',
+    shell: defaultShell(),
+    env: {},
+    ...partial,
+    input: {
+      sources: [],
+      delimiter: '\n',
+      trim: 'n',
+      columns: { kind: 'none' },
+      header: false,
+      shuffle: false,
+      link: false,
+      ...partial.input,
+    },
+    output: { mode: 'group', keepOrder: false, tag: false, ...partial.output },
+  };
+}

@@ -1,0 +1,89 @@
+/** One input source: literal values (`:::`), a file (`::::`, `-a`), or standard input. */
+export type InputSource =
+  | { kind: 'values'; values: string[]; link?: boolean }
+  | { kind: 'file'; path: string; link?: boolean }
+  | { kind: 'stdin'; link?: boolean };
+
+/** How records become columns: not at all, by a regex (`--colsep`), or as CSV (`--csv`). */
+export type ColumnMode = { kind: 'none' } | { kind: 'colsep'; pattern: string } | { kind: 'csv' };
+
+/** `--halt when,why=N|N%`. */
+export interface HaltPolicy {
+  when: 'never' | 'now' | 'soon';
+  why: 'fail' | 'success' | 'done';
+  count?: number;
+  percent?: number;
+}
+
+/** Where output goes and how it is grouped. */
+export interface OutputSpec {
+  mode: 'group' | 'line-buffer' | 'ungroup';
+  keepOrder: boolean;
+  tag: boolean;
+  tagString?: string;
+  resultsDir?: string;
+}
+
+/** Pipe mode (`--pipe`, `--pipepart`): stdin or a file cut into blocks fed to each job's stdin. */
+export interface PipeSpec {
+  part: boolean;
+  /** Block size in bytes. */
+  block: number;
+  /** Records per chunk (`-N`, `-L` in pipe mode); undefined means by block size. */
+  records?: number;
+  recStart: string;
+  recEnd: string;
+  regexp: boolean;
+  /** Header: a number of lines, or a regex matched at the start of input. */
+  header?: { lines: number } | { regex: string };
+}
+
+/** Input splitting options that apply to every source. */
+export interface InputSpec {
+  sources: InputSource[];
+  /** Record delimiter for argument input (`\n`, `\0` or `-d`). */
+  delimiter: string;
+  trim: 'n' | 'l' | 'r' | 'lr';
+  columns: ColumnMode;
+  /** `--header :` (first record names the columns) */
+  header: boolean;
+  shuffle: boolean;
+  /** Link all sources instead of forming their product (`--link`). */
+  link: boolean;
+}
+
+/** The frozen, validated description of a run. Everything later stages need, nothing else. */
+export interface JobSpec {
+  /** Command words as given; empty means "each input record is the command". */
+  command: string[];
+  /** Replacement string for `{}` (`-I`). */
+  replace: string;
+  /** Quote the command words (`-q`). */
+  quoteCommand: boolean;
+  input: InputSpec;
+  /** Arguments per job: `-n` (max, at least 1), `-N` (exact, pad empty), `-X`/`-m` (fill the line). */
+  grouping:
+    | { kind: 'single' }
+    | { kind: 'max'; n: number }
+    | { kind: 'exact'; n: number }
+    | { kind: 'fill'; context: boolean };
+  plus: boolean;
+  jobs: number;
+  output: OutputSpec;
+  pipe?: PipeSpec;
+  dryRun: boolean;
+  halt: HaltPolicy;
+  /** Attempts per job (`--retries`; at least 1). */
+  retries: number;
+  /** Seconds, or a percentage of the median runtime. */
+  timeout?: { seconds: number } | { percent: number };
+  /** Seconds between job starts. */
+  delay: number;
+  joblog?: string;
+  resume: 'none' | 'skip-done' | 'retry-failed';
+  /** Shell used to run commands. */
+  shell: string;
+  /** Extra environment for every job. */
+  env: Record<string, string>;
+  cwd?: string;
+}
