@@ -14,6 +14,7 @@ export type WeftErrorCode =
   | 'E_NO_FILE'
   | 'E_READ'
   | 'E_CSV'
+  | 'E_INPUT'
   | 'E_TEMPLATE'
   | 'E_JOBLOG'
   | 'E_RESULTS'
@@ -39,6 +40,7 @@ export class WeftError extends Error {
     let where = l.file;
     if (l.line !== undefined) where += `:${l.line}`;
     if (l.line !== undefined && l.column !== undefined) where += `:${l.column}`;
+    if (l.line === undefined && l.record !== undefined) where += `: record ${l.record}`;
     return `${where}: ${this.message}`;
   }
 }

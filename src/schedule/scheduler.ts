@@ -78,6 +78,8 @@ export async function schedule(
   const median = new Median();
   let stopStarting = false;
   let lastStart = 0;
+  // The first unexpected error ends the run: running jobs are killed, then it is rethrown.
+  let failure: { error: unknown } | undefined;
 
   const onInterrupt = () => {
     counts.interrupted = true;
@@ -197,10 +199,16 @@ export async function schedule(
       lastStart = Date.now();
       counts.jobs++;
       const slot = slots.take();
-      const p: Promise<void> = runJob(job, slot).finally(() => {
-        running.delete(p);
-        slots.release(slot);
-      });
+      const p: Promise<void> = runJob(job, slot)
+        .catch((error: unknown) => {
+          failure ??= { error };
+          stopStarting = true;
+          kill.abort('interrupt');
+        })
+        .finally(() => {
+          running.delete(p);
+          slots.release(slot);
+        });
       running.add(p);
     }
   } catch (err) {
@@ -212,6 +220,7 @@ export async function schedule(
   }
   if (stopStarting) await it.return?.(undefined);
   await Promise.all(running);
+  if (failure) throw failure.error;
   collector.end();
   return counts;
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { WeftError } from '../errors.js';
 import type { InputSource, InputSpec } from '../spec/types.js';
 import { toRows } from './columns.js';
 import { link, product } from './combine.js';
@@ -9,6 +10,24 @@ import { trimmer } from './records.js';
 export interface ArgRows {
   names?: string[];
   rows: AsyncIterable<string[]>;
+}
+
+/** Rejects values a shell command line cannot carry (NUL), naming the source and record. */
+async function* checked(name: string, rows: AsyncIterable<string[]>): AsyncGenerator<string[]> {
+  let record = 0;
+  for await (const row of rows) {
+    record++;
+    if (row.some((v) => v.includes('\0'))) {
+      throw new WeftError(
+        'E_INPUT',
+        'contains a NUL byte, which no command line can hold (use -0 to split at NUL)',
+        {
+          location: { file: name, record },
+        },
+      );
+    }
+    yield row;
+  }
 }
 
 async function collect(it: AsyncIterable<string[]>): Promise<string[][]> {
@@ -34,11 +53,12 @@ export async function openArgs(spec: InputSpec, stdin: Readable): Promise<ArgRow
   for (const s of sources) if (s.kind === 'file' && s.path !== '-') await checkReadable(s.path);
   const trim = trimmer(spec.trim);
   const iters = sources.map((s) => {
-    if (s.kind === 'values') return toRows({ values: s.values }, spec.delimiter, spec.columns, trim);
+    if (s.kind === 'values')
+      return checked('arguments', toRows({ values: s.values }, spec.delimiter, spec.columns, trim));
     const fromStdin = s.kind === 'stdin' || s.path === '-';
     const name = fromStdin ? 'stdin' : (s as { path: string }).path;
     const stream = fromStdin ? stdin : readFile(name);
-    return located(name, toRows({ stream, name }, spec.delimiter, spec.columns, trim));
+    return checked(name, located(name, toRows({ stream, name }, spec.delimiter, spec.columns, trim)));
   });
 
   let names: string[] | undefined;
