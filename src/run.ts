@@ -4,6 +4,7 @@ import { writeResults } from './collect/results-dir.js';
 import { EventBus } from './events/bus.js';
 import { joblogWriter, readJoblog } from './events/joblog.js';
 import type { EventListener, RunSummary } from './events/types.js';
+import { FastExecutor } from './exec/fast.js';
 import { LocalExecutor } from './exec/local.js';
 import type { Executor } from './exec/types.js';
 import { plan } from './plan.js';
@@ -70,7 +71,6 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
         : spec.output.tag
           ? job.args.join('\t')
           : '',
-    env: (job, slot) => ({ ...baseEnv, PARALLEL_SEQ: String(job.seq), PARALLEL_JOBSLOT: String(slot) }),
     skip: resumed
       ? (seq) => resumed.succeeded.has(seq) || (spec.resume === 'skip-done' && resumed.failed.has(seq))
       : undefined,
@@ -87,7 +87,11 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       : undefined,
   };
 
-  const executor: Executor = options.executor ?? new LocalExecutor(spec.shell);
+  const executor: Executor =
+    options.executor ??
+    (spec.dispatch === 'spawn'
+      ? new LocalExecutor(spec.shell, baseEnv, spec.cwd)
+      : new FastExecutor(spec.shell, baseEnv, spec.cwd));
   bus.emit({ type: 'run_started', jobs: spec.jobs, startedAt: started });
   try {
     const counts = await schedule(p.jobs, executor, collector, bus, hooks, {
@@ -97,7 +101,6 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       timeout: spec.timeout,
       halt: spec.halt,
       total: p.total,
-      cwd: spec.cwd,
       signal: options.signal,
     });
     const summary = summarize(counts);

@@ -155,6 +155,8 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     joblog: o.joblog,
     resume: o.resumeFailed ? 'retry-failed' : o.resume ? 'skip-done' : 'none',
     shell: defaultShell(),
+    // WEFT_DISPATCH=spawn turns the slot-shell fast path off (tests run both paths).
+    dispatch: process.env.WEFT_DISPATCH === 'spawn' ? 'spawn' : 'auto',
     env: {},
   };
   return Object.freeze(spec);

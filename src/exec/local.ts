@@ -38,15 +38,19 @@ function feed(stdin: JobStdin, sink: Writable | null): void {
  * interrupt can end the job together with everything it started.
  */
 export class LocalExecutor implements Executor {
-  constructor(private readonly shell: string) {}
+  constructor(
+    private readonly shell: string,
+    private readonly env: Record<string, string>,
+    private readonly cwd?: string,
+  ) {}
 
   run(req: ExecRequest): Promise<ExecResult> {
     return new Promise((resolve) => {
       const start = Date.now();
       const child = spawn(this.shell, ['-c', req.command], {
         detached: true,
-        cwd: req.cwd,
-        env: req.env,
+        cwd: this.cwd,
+        env: { ...this.env, PARALLEL_SEQ: String(req.seq), PARALLEL_JOBSLOT: String(req.slot) },
         stdio: [req.stdin.kind === 'none' ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       });
       let killed: ExecResult['killed'];

@@ -6,10 +6,11 @@ export type JobStdin =
 
 /** One attempt at running a job. */
 export interface ExecRequest {
+  seq: number;
+  /** The job slot (1..jobs); PARALLEL_JOBSLOT. */
+  slot: number;
   command: string;
-  env: Record<string, string>;
   stdin: JobStdin;
-  cwd?: string;
   /** Kill the job (its whole process group) after this many milliseconds. */
   timeoutMs?: number;
   /** Aborting kills the job's process group. */

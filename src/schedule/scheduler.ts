@@ -17,7 +17,6 @@ export interface PlannedJob {
 export interface JobHooks {
   command(job: PlannedJob, slot: number): string;
   tag(job: PlannedJob, slot: number): string;
-  env(job: PlannedJob, slot: number): Record<string, string>;
   /** Called once per job after its last attempt (e.g. to write --results). */
   done?(job: PlannedJob, result: ExecResult, stdout: Buffer[], stderr: Buffer[]): void;
   /** Jobs to skip (`--resume`). */
@@ -31,7 +30,6 @@ export interface ScheduleOptions {
   timeout?: { seconds: number } | { percent: number };
   halt: HaltPolicy;
   total?: number;
-  cwd?: string;
   /** Aborted on SIGINT/SIGTERM: start nothing more, end running jobs. */
   signal?: AbortSignal;
 }
@@ -109,10 +107,10 @@ export async function schedule(
       let errBytes = 0;
       bus.emit({ type: 'job_started', seq: job.seq, slot, attempt, command });
       const res = await executor.run({
+        seq: job.seq,
+        slot,
         command,
-        env: hooks.env(job, slot),
         stdin: job.stdin,
-        cwd: opts.cwd,
         timeoutMs: timeoutMs(),
         signal: kill.signal,
         onStdout: (b) => {

@@ -26,6 +26,7 @@ export function defaultSpec(partial: Partial<JobSpec> & Pick<JobSpec, 'command'>
     delay: 0,
     resume: 'none',
     shell: defaultShell(),
+    dispatch: 'auto',
     env: {},
     ...partial,
     input: {

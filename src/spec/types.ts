@@ -83,6 +83,8 @@ export interface JobSpec {
   resume: 'none' | 'skip-done' | 'retry-failed';
   /** Shell used to run commands. */
   shell: string;
+  /** How jobs start: a persistent shell per slot where possible (`auto`), or one spawn per job. */
+  dispatch: 'auto' | 'spawn';
   /** Extra environment for every job. */
   env: Record<string, string>;
   cwd?: string;
