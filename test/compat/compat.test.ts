@@ -8,12 +8,14 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const shared = fileURLToPath(new URL('../../../shared/compat/run.mjs', import.meta.url));
 const checker = existsSync(shared) ? shared : fileURLToPath(new URL('./run.mjs', import.meta.url));
 
-describe('GNU parallel compatibility (recorded GNU parallel 20221122 behaviour)', () => {
-  it('passes every recorded case', () => {
+// Both dispatch paths must behave the same: the slot-shell fast path and one spawn per job.
+describe.each(['auto', 'spawn'])('GNU parallel compatibility, dispatch=%s', (dispatch) => {
+  it('passes every recorded case (GNU parallel 20221122)', () => {
     const r = spawnSync(process.execPath, [checker, '--', process.execPath, 'bin/weft.js'], {
       cwd: root,
       encoding: 'utf8',
       timeout: 240_000,
+      env: { ...process.env, WEFT_DISPATCH: dispatch },
     });
     const last = r.stdout.trim().split('\n').pop();
     expect(r.stdout).not.toMatch(/^FAIL/m);
