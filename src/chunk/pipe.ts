@@ -1,4 +1,5 @@
 import type { PipeSpec } from '../spec/types.js';
+import { GrowBuffer } from './grow-buffer.js';
 
 /** Finds record boundaries: a boundary sits after `recEnd` and before `recStart`. */
 export class Boundaries {
@@ -75,41 +76,45 @@ function headerLength(
  */
 export async function* pipeChunks(stream: AsyncIterable<Buffer>, spec: PipeSpec): AsyncGenerator<Buffer> {
   const bounds = new Boundaries(spec);
-  let pending: Buffer = Buffer.alloc(0);
+  const pending = new GrowBuffer();
   let header: Buffer | undefined = spec.header ? undefined : Buffer.alloc(0);
   // For -N: how far the boundary scan got and how many records it counted.
   let scanned = 0;
   let counted = 0;
+  // For a record longer than the block: where the search for its end got to.
+  let searched = 0;
 
   const emit = (n: number): Buffer => {
-    const body = pending.subarray(0, n);
-    pending = pending.subarray(n);
     scanned = 0;
     counted = 0;
-    return header!.length ? Buffer.concat([header!, body]) : Buffer.from(body);
+    searched = 0;
+    const body = pending.take(n);
+    return header!.length ? Buffer.concat([header!, body]) : body;
   };
 
   function* ready(eof: boolean): Generator<Buffer> {
     if (!header) {
-      const n = headerLength(pending, spec.header!, eof);
+      const n = headerLength(pending.view(), spec.header!, eof);
       if (n === undefined) return;
-      header = Buffer.from(pending.subarray(0, n));
-      pending = pending.subarray(n);
+      header = pending.take(n);
     }
     for (;;) {
       if (pending.length === 0) return;
       let cut = -1;
       if (spec.records !== undefined) {
+        const view = pending.view();
         while (counted < spec.records) {
-          const b = bounds.next(pending, scanned);
+          const b = bounds.next(view, scanned);
           if (b < 0) break;
           scanned = b;
           counted++;
         }
         if (counted === spec.records) cut = scanned;
       } else if (pending.length >= spec.block) {
-        cut = bounds.last(pending, spec.block);
-        if (cut < 0) cut = bounds.next(pending, spec.block - 1);
+        const view = pending.view();
+        cut = searched ? -1 : bounds.last(view, spec.block);
+        if (cut < 0) cut = bounds.next(view, Math.max(spec.block - 1, searched));
+        if (cut < 0) searched = Math.max(spec.block - 1, view.length - 64);
       }
       if (cut < 0) {
         if (eof) yield emit(pending.length);
@@ -120,7 +125,7 @@ export async function* pipeChunks(stream: AsyncIterable<Buffer>, spec: PipeSpec)
   }
 
   for await (const chunk of stream) {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    pending.append(chunk);
     yield* ready(false);
   }
   yield* ready(true);
