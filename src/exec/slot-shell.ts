@@ -3,17 +3,26 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { killGroup, KILL_GRACE_MS } from './local.js';
+import { simpleArgv } from './simple-command.js';
 import type { ExecRequest, ExecResult } from './types.js';
 
 /**
- * The driver each slot's shell runs: read a job (seq, slot, command; NUL-separated),
- * start it in its own process group (`set -m`), report its pid and exit status on fd 3,
- * and end its stdout (fd 1) and stderr (fd 4) with a marker so weft knows where a job's
- * output stops. The shell's own stderr (job notices) is discarded.
+ * The driver each slot's shell runs: read a job (seq, slot, then either 0 and a command
+ * line for `$SHELL -c`, or N and the N words of a plain command; NUL-separated), start it
+ * in its own process group (`set -m`), report its pid and exit status on fd 3, and end its
+ * stdout (fd 1) and stderr (fd 4) with a marker so weft knows where a job's output stops.
+ * The shell's own stderr (job notices) is discarded.
  */
 const DRIVER = `set -m
-while IFS= read -r -d '' seq && IFS= read -r -d '' slot && IFS= read -r -d '' cmd; do
-  PARALLEL_SEQ=$seq PARALLEL_JOBSLOT=$slot "$WEFT_SHELL" -c "$cmd" </dev/null 2>&4 3>&- 4>&- &
+while IFS= read -r -d '' seq && IFS= read -r -d '' slot && IFS= read -r -d '' n; do
+  if [ "$n" = 0 ]; then
+    IFS= read -r -d '' cmd
+    PARALLEL_SEQ=$seq PARALLEL_JOBSLOT=$slot "$WEFT_SHELL" -c "$cmd" </dev/null 2>&4 3>&- 4>&- &
+  else
+    argv=()
+    for ((i = 0; i < n; i++)); do IFS= read -r -d '' a; argv+=("$a"); done
+    PARALLEL_SEQ=$seq PARALLEL_JOBSLOT=$slot "\${argv[@]}" </dev/null 2>&4 3>&- 4>&- &
+  fi
   pid=$!
   printf 'P %s\\n' "$pid" >&3
   wait "$pid"; st=$?
@@ -73,7 +82,11 @@ export class SlotShell {
   private current?: Running;
   private dead = false;
 
+  /** Plain commands skip the inner shell only when that shell is bash, the driver's own. */
+  private readonly direct: boolean;
+
   constructor(shell: string, env: Record<string, string>, cwd?: string) {
+    this.direct = /\/bash$/.test(shell);
     const mark = randomBytes(16).toString('hex');
     this.child = spawn(DRIVER_SHELL!, ['-c', DRIVER], {
       detached: true,
@@ -161,7 +174,9 @@ export class SlotShell {
         r.timers.push(setTimeout(() => this.stop(r, 'timeout'), req.timeoutMs));
       req.signal?.addEventListener('abort', this.onAbort, { once: true });
       if (req.signal?.aborted) this.onAbort();
-      this.child.stdin!.write(`${req.seq}\0${req.slot}\0${req.command}\0`);
+      const argv = this.direct ? simpleArgv(req.command) : undefined;
+      const job = argv ? `${argv.length}\0${argv.join('\0')}` : `0\0${req.command}`;
+      this.child.stdin!.write(`${req.seq}\0${req.slot}\0${job}\0`);
     });
   }
 
