@@ -14,10 +14,15 @@ export type WeftErrorCode =
   | 'E_NO_FILE'
   | 'E_READ'
   | 'E_CSV'
+  | 'E_JSON'
+  | 'E_RECORD'
   | 'E_INPUT'
   | 'E_TEMPLATE'
   | 'E_JOBLOG'
   | 'E_RESULTS'
+  | 'E_AGGREGATE'
+  | 'E_SHUFFLE'
+  | 'E_EVENTS'
   | 'E_INTERNAL';
 
 /** The one error type weft throws for problems a user can act on. */

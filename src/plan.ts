@@ -1,5 +1,14 @@
 import type { Readable } from 'node:stream';
 import { groupArgs } from './chunk/args.js';
+import { createReadStream } from 'node:fs';
+import {
+  formatChunks,
+  formatFromPath,
+  gunzipIfNeeded,
+  newChunkStats,
+  type ChunkOptions,
+  type ChunkStats,
+} from './chunk/formats/index.js';
 import { pipeChunks } from './chunk/pipe.js';
 import { pipepartRanges } from './chunk/pipepart.js';
 import { checkReadable } from './source/open.js';
@@ -16,6 +25,8 @@ export interface Plan {
   names?: string[];
   /** Known when the input had to be read whole (e.g. for `{##}`). */
   total?: number;
+  /** Bad-record counts of format-aware chunking. */
+  chunkStats?: ChunkStats;
 }
 
 async function* numbered<T>(items: AsyncIterable<T>, make: (seq: number, item: T) => PlannedJob) {
@@ -31,11 +42,16 @@ async function* fromArray<T>(items: T[]): AsyncGenerator<T> {
  * Reads the inputs and plans the jobs: argument rows grouped per job, or, in pipe
  * mode, record-aligned chunks of stdin or of a file. Nothing runs here.
  */
-export async function plan(spec: JobSpec, stdin: Readable): Promise<Plan> {
+export async function plan(
+  spec: JobSpec,
+  stdin: Readable,
+  options: { countTotal?: boolean } = {},
+): Promise<Plan> {
   const base = {
     replace: spec.replace,
     plus: spec.plus,
-    context: spec.grouping.kind === 'fill' && spec.grouping.context,
+    // GNU: -X, and -N/-L, repeat the word around {} once per argument.
+    context: (spec.grouping.kind === 'fill' && spec.grouping.context) || spec.grouping.kind === 'exact',
   };
   if (spec.pipe) {
     const command = compileTemplate(spec.command, {
@@ -53,6 +69,22 @@ export async function plan(spec: JobSpec, stdin: Readable): Promise<Plan> {
         args: [],
         stdin: { kind: 'range', range },
       }));
+    } else if (spec.pipe.formats) {
+      const f = spec.pipe.formats;
+      const file = spec.input.sources.find((s) => s.kind === 'file');
+      const name = file && file.kind === 'file' ? file.path : 'stdin';
+      if (name !== 'stdin') await checkReadable(name);
+      const stream = name === 'stdin' ? stdin : createReadStream(name, { highWaterMark: 1 << 20 });
+      const opts: ChunkOptions = {
+        ...f,
+        format: f.format ?? (name === 'stdin' ? 'lines' : formatFromPath(name)),
+        block: spec.pipe.block,
+        name,
+      };
+      const stats = newChunkStats();
+      const chunks = formatChunks(gunzipIfNeeded(name, stream), opts, stats);
+      jobs = numbered(chunks, (seq, c) => ({ seq, args: [], stdin: { kind: 'buffer', data: c.data } }));
+      return { jobs, command, tag: tagTemplate(spec, base), chunkStats: stats };
     } else {
       jobs = numbered(pipeChunks(stdin, spec.pipe), (seq, data) => ({
         seq,
@@ -72,7 +104,9 @@ export async function plan(spec: JobSpec, stdin: Readable): Promise<Plan> {
     stdin: { kind: 'none' } as const,
   }));
   let total: number | undefined;
-  if (command.needsTotal || spec.halt.percent !== undefined) {
+  // Counting reads the input whole; for a progress bar only when it is finite (not stdin).
+  const finite = spec.input.sources.length > 0 && spec.input.sources.every((s) => s.kind !== 'stdin');
+  if (command.needsTotal || spec.halt.percent !== undefined || (options.countTotal && finite)) {
     const all: PlannedJob[] = [];
     for await (const j of jobs) all.push(j);
     total = all.length;
@@ -90,6 +124,7 @@ function tagTemplate(
       ...base,
       context: false,
       quoteCommand: false,
+      appendArgs: false,
       raw: true,
     });
   }

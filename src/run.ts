@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { aggregateSink } from './aggregate/sink.js';
 import { OutputCollector } from './collect/output.js';
 import { writeResults } from './collect/results-dir.js';
 import { EventBus } from './events/bus.js';
@@ -8,6 +9,7 @@ import { FastExecutor } from './exec/fast.js';
 import { LocalExecutor } from './exec/local.js';
 import type { Executor } from './exec/types.js';
 import { plan } from './plan.js';
+import { reportWriter } from './report/writer.js';
 import { schedule, type JobHooks } from './schedule/scheduler.js';
 import type { JobSpec } from './spec/types.js';
 
@@ -20,6 +22,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Receives every event of the run. */
   onEvent?: EventListener;
+  /**
+   * Read finite inputs (`:::` values, files; never stdin) whole before the first job starts,
+   * so `run_started` carries `total` (progress bars, ETAs).
+   */
+  countTotal?: boolean;
   /** Runs jobs somewhere else than local processes. */
   executor?: Executor;
 }
@@ -37,7 +44,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   if (options.onEvent) bus.on(options.onEvent);
 
   const resumed = spec.joblog && spec.resume !== 'none' ? readJoblog(spec.joblog) : undefined;
-  const p = await plan(spec, stdin);
+  const p = await plan(spec, stdin, { countTotal: options.countTotal });
 
   if (spec.dryRun) {
     let jobs = 0;
@@ -59,17 +66,31 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
 
   const joblog = spec.joblog && !spec.dryRun ? joblogWriter(spec.joblog, resumed !== undefined) : undefined;
   if (joblog) bus.on(joblog.listener);
+  const report = spec.report ? reportWriter(spec.report, { title: spec.command.join(' ') }) : undefined;
+  if (report) bus.on(report.listener);
 
   const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...spec.env };
   baseEnv.PARALLEL_PID = String(process.pid);
   const collector = new OutputCollector(spec.output, stdout, stderr);
+  const sink = spec.aggregate
+    ? aggregateSink(spec.aggregate, {
+        shell: spec.shell,
+        env: baseEnv,
+        stdout,
+        stderr,
+        jobs: spec.jobs,
+        signal: options.signal,
+      })
+    : undefined;
+  const pushes: Promise<void>[] = [];
   const hooks: JobHooks = {
-    command: (job, slot) => p.command.expand({ args: job.args, seq: job.seq, slot, total: p.total }),
+    command: (job, slot) =>
+      p.command.expand({ args: job.args, seq: job.seq, slot, total: p.total, slots: spec.jobs }),
     tag: (job, slot) =>
       p.tag
         ? p.tag.expand({ args: job.args, seq: job.seq, slot, total: p.total })
         : spec.output.tag
-          ? job.args.join('\t')
+          ? job.args.join(' ')
           : '',
     skip: resumed
       ? (seq) => resumed.succeeded.has(seq) || (spec.resume === 'skip-done' && resumed.failed.has(seq))
@@ -84,7 +105,12 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
             Buffer.concat(out),
             Buffer.concat(err),
           )
-      : undefined,
+      : sink
+        ? (job, res, out, err) => {
+            for (const b of err) stderr.write(b);
+            if (res.exitCode === 0 && res.signal === 0) pushes.push(sink.push(job.seq, Buffer.concat(out)));
+          }
+        : undefined,
   };
 
   const executor: Executor =
@@ -92,7 +118,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     (spec.dispatch === 'spawn'
       ? new LocalExecutor(spec.shell, baseEnv, spec.cwd)
       : new FastExecutor(spec.shell, baseEnv, spec.cwd));
-  bus.emit({ type: 'run_started', jobs: spec.jobs, startedAt: started });
+  bus.emit({ type: 'run_started', jobs: spec.jobs, startedAt: started, total: p.total });
   try {
     const counts = await schedule(p.jobs, executor, collector, bus, hooks, {
       slots: spec.jobs,
@@ -103,12 +129,28 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       total: p.total,
       signal: options.signal,
     });
+    if (sink) {
+      await Promise.all(pushes);
+      if (counts.interrupted) await sink.abort();
+      else {
+        if (counts.failed)
+          stderr.write(`weft: ${counts.failed} job(s) failed; their output is not in the result\n`);
+        counts.failed += (await sink.finish()).failed;
+      }
+    }
+    const bad = p.chunkStats;
+    if (bad?.skipped) stderr.write(`weft: skipped ${bad.skipped} bad record(s)\n`);
+    if (bad?.quarantined) stderr.write(`weft: quarantined ${bad.quarantined} bad record(s)\n`);
     const summary = summarize(counts);
     bus.emit({ type: 'run_finished', summary });
     return summary;
+  } catch (err) {
+    await sink?.abort();
+    throw err;
   } finally {
     joblog?.close();
     await executor.close?.();
+    report?.close(); // also after --halt, a signal or an error: what is known
   }
 
   function summarize(c: Awaited<ReturnType<typeof schedule>>): RunSummary {

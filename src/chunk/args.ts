@@ -19,6 +19,10 @@ export async function* groupArgs(
     return;
   }
   if (grouping.kind === 'max' || grouping.kind === 'exact') {
+    if (grouping.n === 0) {
+      for await (const _ of rows) yield [];
+      return;
+    }
     let batch: string[] = [];
     let count = 0;
     for await (const r of rows) {

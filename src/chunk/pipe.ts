@@ -49,6 +49,44 @@ export class Boundaries {
   }
 }
 
+/** Record boundaries when a record is `n` lines (`--pipe -L n`); chunks start at a record. */
+export class LineGroups {
+  private cache = { pos: 0, count: 0 };
+  constructor(private readonly n: number) {}
+
+  /** Newlines counted from 0 up to `from`, reusing the last scan while the buffer grows. */
+  private countTo(buf: Buffer, from: number): { pos: number; count: number } {
+    let { pos, count } = from >= this.cache.pos ? this.cache : { pos: 0, count: 0 };
+    for (let i = buf.indexOf(10, pos); i >= 0 && i < from; i = buf.indexOf(10, i + 1)) {
+      count++;
+      pos = i + 1;
+    }
+    this.cache = { pos, count };
+    return this.cache;
+  }
+
+  next(buf: Buffer, from: number): number {
+    if (from === 0) this.cache = { pos: 0, count: 0 };
+    const start = this.countTo(buf, from);
+    let count = start.count;
+    for (let i = buf.indexOf(10, start.pos); i >= 0; i = buf.indexOf(10, i + 1)) {
+      count++;
+      if (count % this.n === 0 && i + 1 > from) return i + 1;
+    }
+    return -1;
+  }
+
+  last(buf: Buffer, limit: number): number {
+    let best = -1;
+    let count = 0;
+    for (let i = buf.indexOf(10); i >= 0 && i < limit; i = buf.indexOf(10, i + 1)) {
+      if (++count % this.n === 0) best = i + 1;
+    }
+    this.cache = { pos: 0, count: 0 };
+    return best;
+  }
+}
+
 /** Reads the header (`--header N` lines or a regex at the start) from the front of `buf`. */
 function headerLength(
   buf: Buffer,
@@ -75,7 +113,7 @@ function headerLength(
  * `records` records each. The header, if any, starts every chunk.
  */
 export async function* pipeChunks(stream: AsyncIterable<Buffer>, spec: PipeSpec): AsyncGenerator<Buffer> {
-  const bounds = new Boundaries(spec);
+  const bounds = spec.recordLines ? new LineGroups(spec.recordLines) : new Boundaries(spec);
   const pending = new GrowBuffer();
   let header: Buffer | undefined = spec.header ? undefined : Buffer.alloc(0);
   // For -N: how far the boundary scan got and how many records it counted.

@@ -33,11 +33,10 @@ export function splitCommand(
       continue;
     }
     if (current!.file) {
-      // Each file is its own source; only the first after `::::+` is linked.
+      // Each file is its own source; after `::::+` every file is linked to the one before.
       sources.push(
         w === '-' ? { kind: 'stdin', link: current!.link } : { kind: 'file', path: w, link: current!.link },
       );
-      current = { file: true, link: false };
     } else values.push(w);
   }
   close();

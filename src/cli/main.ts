@@ -3,7 +3,9 @@ import type { Readable, Writable } from 'node:stream';
 import { CommanderError } from 'commander';
 import { WeftError } from '../errors.js';
 import { run } from '../run.js';
+import { cliObservers, type CliObservers } from './observers.js';
 import { buildProgram } from './program.js';
+import { statusCommand } from './status.js';
 import { toSpec, type CliOptions } from './to-spec.js';
 
 /** The streams and process hooks the CLI uses; tests pass their own. */
@@ -59,7 +61,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       if (err.exitCode === 0) return 0; // --help, --version
       return fail(
         io,
-        new WeftError('E_USAGE', err.message.replace(/^error: /, '') + " (see 'weft --help')"),
+        new WeftError(
+          'E_USAGE',
+          err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ') + " (see 'weft --help')",
+        ),
         debug,
       );
     }
@@ -69,17 +74,25 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`weft ${version()}\n`);
     return 0;
   }
+  if (opts.status !== undefined) return statusCommand(opts.status, io);
+  let observers: CliObservers | undefined;
   try {
     const spec = toSpec(opts, program.args);
+    observers = cliObservers(opts, spec, io);
     const summary = await run(spec, {
       stdin: io.stdin,
-      stdout: io.stdout,
-      stderr: io.stderr,
+      stdout: observers.stdout,
+      stderr: observers.stderr,
       signal: io.signal,
+      onEvent: observers.onEvent,
+      countTotal: observers.countTotal,
     });
     return summary.exitCode;
   } catch (err) {
+    observers?.close(); // the display leaves the line before the error is printed
     return fail(io, err, debug);
+  } finally {
+    observers?.close();
   }
 }
 

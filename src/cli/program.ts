@@ -72,6 +72,7 @@ export function buildProgram(): Command {
       .option('--tagstring <str>', 'prefix each output line with STR (replacement strings allowed)')
       .option('--results <dir>', 'save each job’s stdout, stderr and seq under DIR (GNU layout)')
       .option('--joblog <file>', 'write a GNU-format joblog to FILE')
+      .option('--report <file>', 'write a run report (timeline, charts, failures) to FILE.json or FILE.html')
       .option('--resume', 'skip jobs the joblog records as done')
       .option('--resume-failed', 'skip jobs the joblog records as succeeded; rerun failed ones')
       // Pipe mode
@@ -82,7 +83,46 @@ export function buildProgram(): Command {
       .option('--recstart <str>', 'records start with STR')
       .option('--recend <str>', 'records end with STR (default \\n)')
       .option('--regexp', '--recstart and --recend are regular expressions')
+      // Format-aware chunks (weft's own; imply --pipe)
+      .addOption(
+        new Option(
+          '--format <format>',
+          'cut input into whole records of this format (default: from the file name)',
+        ).choices(['csv', 'tsv', 'json', 'ndjson', 'lines']),
+      )
+      .option('--records <n>', 'records per chunk (instead of --block)')
+      .option('--window <duration>', 'flush a partial chunk after DURATION (live streams: tail -f)')
+      .option(
+        '--key <field>',
+        'send all records with one key (field, column name or number) to one partition',
+      )
+      .option('--overlap <n>', 'repeat the last N records of a chunk at the start of the next')
+      .addOption(
+        new Option('--emit <form>', 'JSON input: each chunk as a JSON array or NDJSON').choices([
+          'json',
+          'ndjson',
+        ]),
+      )
+      .option('--on-bad-record <policy>', 'fail (default), skip, or quarantine:FILE')
+      // Folding outputs into one answer
+      .option('--aggregate <kind>', 'fold all outputs: concat|sum|count|min|max|mean|uniq|count-distinct')
+      .option(
+        '--reduce <cmd>',
+        'pipe all outputs, in input order, through CMD once (with --map: per partition)',
+      )
+      .option('--map <cmd>', 'MapReduce: CMD emits key<TAB>value lines, shuffled by key to --reduce')
+      .option('--partitions <n>', 'MapReduce partitions, one reducer each (default: -j)')
       // weft
       .option('--debug', 'show stack traces for errors')
+      // Watching a run (docs/events.md)
+      .option('--events <file>', 'write every event as a JSON line to FILE (- is stderr)')
+      .option('--bar', 'show a progress bar on stderr (default when stderr is a terminal)')
+      .option('--no-bar', 'no progress bar, not even on a terminal')
+      .option('--progress', 'show GNU parallel’s progress line on stderr')
+      .option('--eta', 'show the estimated time left (GNU parallel’s --eta) on stderr')
+      .option(
+        '--status <file>',
+        'print done, failed, running and ETA of a run from its --events file or joblog',
+      )
   );
 }

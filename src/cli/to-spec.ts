@@ -1,8 +1,17 @@
 import { parseDuration, parseSize } from '../chunk/units.js';
 import { WeftError } from '../errors.js';
+import { reportFormat } from '../report/writer.js';
 import { parseHalt } from '../schedule/halt.js';
 import { defaultJobs, defaultShell } from '../spec/defaults.js';
-import type { ColumnMode, InputSource, JobSpec, PipeSpec } from '../spec/types.js';
+import { parseAggregateKind } from '../aggregate/kinds.js';
+import type {
+  AggregateSpec,
+  ColumnMode,
+  FormatChunking,
+  InputSource,
+  JobSpec,
+  PipeSpec,
+} from '../spec/types.js';
 import { splitCommand, unescapeDelimiter } from './inputs.js';
 import { parseCount, parseJobs, parseTimeout } from './numbers.js';
 
@@ -42,6 +51,7 @@ export interface CliOptions {
   tagstring?: string;
   results?: string;
   joblog?: string;
+  report?: string;
   resume?: boolean;
   resumeFailed?: boolean;
   pipe?: boolean;
@@ -52,20 +62,62 @@ export interface CliOptions {
   recend?: string;
   regexp?: boolean;
   debug?: boolean;
+  events?: string;
+  bar?: boolean;
+  progress?: boolean;
+  eta?: boolean;
+  status?: string;
+  aggregate?: string;
+  format?: 'csv' | 'tsv' | 'json' | 'ndjson' | 'lines';
+  records?: string;
+  window?: string;
+  key?: string;
+  overlap?: string;
+  emit?: 'json' | 'ndjson';
+  onBadRecord?: string;
+  reduce?: string;
+  map?: string;
+  partitions?: string;
   version?: boolean;
 }
 
 function grouping(o: CliOptions, pipe: boolean): JobSpec['grouping'] {
   if (o.X || o.m) return { kind: 'fill', context: !!o.X };
-  if (!pipe && o.maxReplaceArgs) return { kind: 'exact', n: parseCount(o.maxReplaceArgs, '-N') };
-  if (!pipe && o.maxLines) return { kind: 'exact', n: parseCount(o.maxLines, '-L') };
-  if (o.maxArgs) return { kind: 'max', n: parseCount(o.maxArgs, '-n') };
+  // -N0/-n0: read one argument per job but insert none (run the command once per input).
+  if (!pipe && o.maxReplaceArgs) return { kind: 'exact', n: parseCount(o.maxReplaceArgs, '-N', 0) };
+  if (!pipe && o.maxLines) return { kind: 'exact', n: parseCount(o.maxLines, '-L', 0) };
+  if (o.maxArgs) return { kind: 'max', n: parseCount(o.maxArgs, '-n', 0) };
   return { kind: 'single' };
 }
 
+/** weft's own chunking flags; any of them turns on pipe mode with record-safe chunks. */
+function formatChunking(o: CliOptions): FormatChunking | undefined {
+  const given = [o.format, o.records, o.window, o.key, o.overlap, o.emit, o.onBadRecord].some(
+    (v) => v !== undefined,
+  );
+  if (!given) return undefined;
+  if (o.pipepart)
+    throw new WeftError('E_USAGE', '--pipepart cannot be combined with --format/--records/--key/...');
+  const bad = o.onBadRecord ?? 'fail';
+  const q = /^quarantine[:=](.+)$/.exec(bad);
+  if (!q && bad !== 'fail' && bad !== 'skip') {
+    throw new WeftError('E_OPTION', `--on-bad-record: '${bad}' must be fail, skip or quarantine:FILE`);
+  }
+  return {
+    format: o.format,
+    records: o.records === undefined ? undefined : parseCount(o.records, '--records'),
+    windowMs: o.window === undefined ? undefined : parseDuration(o.window, '--window') * 1000,
+    key: o.key,
+    overlap: o.overlap === undefined ? undefined : parseCount(o.overlap, '--overlap', 0),
+    emit: o.emit,
+    onBadRecord: q ? { quarantine: q[1] } : (bad as 'fail' | 'skip'),
+  };
+}
+
 function pipeSpec(o: CliOptions): PipeSpec | undefined {
-  if (!o.pipe && !o.pipepart) return undefined;
-  const records = o.maxReplaceArgs ?? o.maxLines;
+  const formats = formatChunking(o);
+  if (!o.pipe && !o.pipepart && !formats) return undefined;
+  const records = o.maxReplaceArgs;
   const header =
     o.header === undefined
       ? undefined
@@ -74,22 +126,30 @@ function pipeSpec(o: CliOptions): PipeSpec | undefined {
         : /^\d+$/.test(o.header)
           ? { lines: Number(o.header) }
           : { regex: o.header };
-  const block = o.block === undefined ? 1 << 20 : parseSize(o.block, '--block');
+  // GNU's defaults: 1M blocks for --pipe; --pipepart cuts 10 chunks per job slot (-10).
+  const block = o.block === undefined ? (o.pipepart ? -10 : 1 << 20) : parseSize(o.block, '--block');
+  // Without --regexp, the record strings understand \n \t \r \0 \\ escapes, as in GNU.
+  const unesc = (v: string | undefined) => (v === undefined || o.regexp ? v : unescapeDelimiter(v));
+  const recStart = unesc(o.recstart);
+  const recEnd = unesc(o.recend);
   if (block === 0 || (block < 0 && !o.pipepart))
     throw new WeftError('E_OPTION', `--block: '${o.block}' must be a positive size`);
   return {
     part: !!o.pipepart,
     block,
-    records: records === undefined ? undefined : parseCount(records, o.maxLines ? '-L' : '-N'),
-    recStart: o.recstart ?? '',
-    recEnd: o.recend ?? (o.recstart !== undefined && o.regexp ? '' : '\n'),
+    records: records === undefined ? undefined : parseCount(records, '-N'),
+    recordLines: o.maxLines === undefined ? undefined : parseCount(o.maxLines, '-L'),
+    recStart: recStart ?? '',
+    // GNU: --recstart alone means records have no end string.
+    recEnd: recEnd ?? (recStart !== undefined ? '' : '\n'),
     regexp: !!o.regexp,
     header,
+    formats,
   };
 }
 
 function columns(o: CliOptions): ColumnMode {
-  if (o.csv) return { kind: 'csv' };
+  if (o.csv) return { kind: 'csv', delimiter: o.colsep ?? ',' };
   if (o.colsep !== undefined) {
     try {
       new RegExp(o.colsep);
@@ -103,15 +163,38 @@ function columns(o: CliOptions): ColumnMode {
   return { kind: 'none' };
 }
 
+function aggregateSpec(o: CliOptions, jobs: number): AggregateSpec | undefined {
+  const chosen = [o.aggregate && '--aggregate', o.reduce && !o.map && '--reduce', o.map && '--map'].filter(
+    Boolean,
+  );
+  if (chosen.length > 1) throw new WeftError('E_USAGE', `${chosen.join(' and ')} exclude each other`);
+  if (o.map && !o.reduce) throw new WeftError('E_USAGE', '--map needs --reduce CMD');
+  if (o.partitions && !o.map) throw new WeftError('E_USAGE', '--partitions only applies with --map');
+  if (o.aggregate) return { kind: 'fold', fold: parseAggregateKind(o.aggregate) };
+  if (o.map) {
+    const partitions = o.partitions ? parseCount(o.partitions, '--partitions') : jobs;
+    return { kind: 'mapreduce', reduce: o.reduce!, partitions };
+  }
+  if (o.reduce) return { kind: 'reduce', reduce: o.reduce };
+  return undefined;
+}
+
 /** Maps parsed options and the words after them to a frozen JobSpec. */
 export function toSpec(given: CliOptions, words: string[]): JobSpec {
   const o = { ...given, pipe: given.pipe || given.spreadstdin, lineBuffer: given.lineBuffer || given.lb };
-  const { command, sources: commandSources } = splitCommand(words, o.argSep, o.argFileSep);
+  const split = splitCommand(words, o.argSep, o.argFileSep);
+  const { sources: commandSources } = split;
+  if (o.map && split.command.length)
+    throw new WeftError('E_USAGE', '--map CMD is the command; give no other command');
+  const command = o.map ? [o.map] : split.command;
   const fileSources: InputSource[] = (o.argFile ?? []).map((f) =>
     f === '-' ? { kind: 'stdin' } : { kind: 'file', path: f },
   );
   const sources = [...fileSources, ...commandSources];
   const pipe = pipeSpec(o);
+  const jobs = o.jobs === undefined ? defaultJobs() : parseJobs(o.jobs);
+  if (o.results && (o.aggregate || o.reduce))
+    throw new WeftError('E_USAGE', '--results and --aggregate/--reduce exclude each other');
   if (pipe && command.length === 0)
     throw new WeftError('E_USAGE', '--pipe needs a command to feed the blocks to');
   if (pipe?.part && !sources.some((s) => s.kind === 'file')) {
@@ -121,8 +204,11 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     throw new WeftError('E_USAGE', '--resume and --resume-failed exclude each other');
   if ((o.resume || o.resumeFailed) && !o.joblog)
     throw new WeftError('E_USAGE', '--resume needs --joblog FILE');
+  if (o.report !== undefined) reportFormat(o.report); // E_OPTION unless .json or .html
   const mode = o.ungroup ? 'ungroup' : o.lineBuffer ? 'line-buffer' : 'group';
-  const trim = o.trim === 'rl' ? 'lr' : ((o.trim ?? 'n') as JobSpec['input']['trim']);
+  // GNU: --colsep trims the columns unless --trim says otherwise.
+  const trim =
+    o.trim === 'rl' ? 'lr' : ((o.trim ?? (o.colsep !== undefined ? 'lr' : 'n')) as JobSpec['input']['trim']);
   const spec: JobSpec = {
     command,
     replace: o.I ?? '{}',
@@ -138,7 +224,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     },
     grouping: grouping(o, !!pipe),
     plus: !!o.plus,
-    jobs: o.jobs === undefined ? defaultJobs() : parseJobs(o.jobs),
+    jobs,
     output: {
       mode,
       keepOrder: !!o.keepOrder,
@@ -153,6 +239,8 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout),
     delay: o.delay === undefined ? 0 : parseDuration(o.delay, '--delay'),
     joblog: o.joblog,
+    aggregate: aggregateSpec(o, jobs),
+    report: o.report,
     resume: o.resumeFailed ? 'retry-failed' : o.resume ? 'skip-done' : 'none',
     shell: defaultShell(),
     // WEFT_DISPATCH=spawn turns the slot-shell fast path off (tests run both paths).

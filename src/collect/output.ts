@@ -73,7 +73,7 @@ export class OutputCollector {
 
   /** Registers a job that is about to run and returns where its output goes. */
   start(seq: number, tag: string): JobSink {
-    const j = new JobOutput(seq, tag ? Buffer.from(tag + '\t') : Buffer.alloc(0));
+    const j = new JobOutput(seq, this.spec.tag ? Buffer.from(tag + '\t') : Buffer.alloc(0));
     this.jobs.set(seq, j);
     return {
       onStdout: (chunk) => {
@@ -110,6 +110,12 @@ export class OutputCollector {
     }
     this.finishedEarly.add(seq);
     this.advance();
+  }
+
+  /** Forgets a job that was killed by weft (halt, interrupt): its held output is not shown. */
+  discard(seq: number): void {
+    this.jobs.delete(seq);
+    this.skip(seq);
   }
 
   /** A job that never runs (resumed, or never started after a halt) still moves -k along. */

@@ -13,12 +13,13 @@ export function joblogRow(r: {
   exitCode: number;
   signal: number;
   command: string;
+  stdoutBytes?: number;
 }): string {
   const start = (r.start / 1000).toFixed(3);
   const runtime = (r.durationMs / 1000).toFixed(3).padStart(10);
   // A newline in a command would break the one-row-per-job format.
   const cmd = r.command.replaceAll('\n', '\\n');
-  return `${r.seq}\t:\t${start}\t${runtime}\t0\t0\t${r.exitCode}\t${r.signal}\t${cmd}\n`;
+  return `${r.seq}\t:\t${start}\t${runtime}\t0\t${r.stdoutBytes ?? 0}\t${r.exitCode}\t${r.signal}\t${cmd}\n`;
 }
 
 /**
@@ -36,7 +37,10 @@ export function joblogWriter(path: string, append: boolean): { listener: EventLi
   }
   return {
     listener: (e) => {
-      if (e.type === 'job_finished' && e.final) writeSync(fd, joblogRow(e));
+      // A job weft killed for --halt or a signal is not done: no row, so --resume reruns it.
+      if (e.type === 'job_finished' && e.final && e.killed !== 'halt' && e.killed !== 'interrupt') {
+        writeSync(fd, joblogRow(e));
+      }
     },
     close: () => closeSync(fd),
   };

@@ -7,7 +7,13 @@ interface Base {
 
 /** Everything that happens in a run, as a union keyed on `type`. */
 export type WeftEvent =
-  | (Base & { type: 'run_started'; jobs: number; startedAt: number })
+  | (Base & {
+      type: 'run_started';
+      jobs: number;
+      startedAt: number;
+      /** Jobs planned, when known before the first starts (finite input, see RunOptions.countTotal). */
+      total?: number;
+    })
   | (Base & { type: 'job_started'; seq: number; slot: number; attempt: number; command: string })
   | (Base & {
       type: 'job_finished';

@@ -14,10 +14,12 @@ import type { ExecRequest, ExecResult } from './types.js';
  * The shell's own stderr (job notices) is discarded.
  */
 const DRIVER = `set -m
+shell=$WEFT_SHELL mark=$WEFT_MARK
+unset WEFT_SHELL WEFT_MARK
 while IFS= read -r -d '' seq && IFS= read -r -d '' slot && IFS= read -r -d '' n; do
   if [ "$n" = 0 ]; then
     IFS= read -r -d '' cmd
-    PARALLEL_SEQ=$seq PARALLEL_JOBSLOT=$slot "$WEFT_SHELL" -c "$cmd" </dev/null 2>&4 3>&- 4>&- &
+    PARALLEL_SEQ=$seq PARALLEL_JOBSLOT=$slot "$shell" -c "$cmd" </dev/null 2>&4 3>&- 4>&- &
   else
     argv=()
     for ((i = 0; i < n; i++)); do IFS= read -r -d '' a; argv+=("$a"); done
@@ -26,7 +28,7 @@ while IFS= read -r -d '' seq && IFS= read -r -d '' slot && IFS= read -r -d '' n;
   pid=$!
   printf 'P %s\\n' "$pid" >&3
   wait "$pid"; st=$?
-  printf '%s' "$WEFT_MARK"; printf '%s' "$WEFT_MARK" >&4
+  printf '%s' "$mark"; printf '%s' "$mark" >&4
   printf 'E %s\\n' "$st" >&3
 done`;
 
@@ -53,8 +55,9 @@ class MarkedStream {
       buf = buf.subarray(i + this.mark.length);
       this.onMark();
     }
-    // Hold back a possible start of the marker until the next chunk decides.
-    const keep = Math.min(buf.length, this.mark.length - 1);
+    // Hold back only a tail that could be the start of the marker; the rest is output now.
+    let keep = Math.min(buf.length, this.mark.length - 1);
+    while (keep > 0 && !this.mark.subarray(0, keep).equals(buf.subarray(buf.length - keep))) keep--;
     if (buf.length > keep) this.onData(buf.subarray(0, buf.length - keep));
     this.tail = Buffer.from(buf.subarray(buf.length - keep));
   }

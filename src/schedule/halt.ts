@@ -10,8 +10,12 @@ export function parseHalt(text: string): HaltPolicy {
     '0': { when: 'never', why: 'fail' },
     '1': { when: 'soon', why: 'fail', count: 1 },
     '2': { when: 'now', why: 'fail', count: 1 },
+    '-1': { when: 'soon', why: 'success', count: 1 },
+    '-2': { when: 'now', why: 'success', count: 1 },
   };
   if (legacy[text]) return legacy[text];
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  if (pct) return { when: 'soon', why: 'fail', percent: Number(pct[1]) };
   const m = /^(now|soon|never),(fail|success|done)(?:=(\d+(?:\.\d+)?)(%?))?$/.exec(text);
   if (!m) {
     throw new WeftError(
@@ -34,14 +38,24 @@ export interface HaltCounts {
   total?: number;
 }
 
-/** True when the policy says the run must stop now. */
-export function shouldHalt(p: HaltPolicy, c: HaltCounts): boolean {
-  if (p.when === 'never') return false;
+/** True when the policy says the run must stop now, judged right after a job of kind `outcome` finished. */
+export function shouldHalt(p: HaltPolicy, c: HaltCounts, outcome: 'fail' | 'success'): boolean {
+  if (p.when === 'never' || (p.why !== 'done' && p.why !== outcome)) return false;
   const n = p.why === 'fail' ? c.failed : p.why === 'success' ? c.succeeded : c.done;
   if (p.percent !== undefined) {
-    // GNU needs at least 3 finished jobs before a percentage means anything.
     const base = c.total ?? c.done;
-    return c.done >= 3 && base > 0 && (n * 100) / base >= p.percent;
+    return base > 0 && n * 100 >= p.percent * base;
   }
   return n >= (p.count ?? 1);
+}
+
+/**
+ * GNU's exit status after a halt: the failing job's own status for fail=1, the percentage
+ * of failed jobs (rounded up) for fail=N%, 0 for success, else the number of failed jobs (at most 101).
+ */
+export function haltStatus(p: HaltPolicy, c: HaltCounts, last: { exitCode: number; signal: number }): number {
+  if (p.why === 'fail' && p.percent !== undefined) return Math.ceil((c.failed * 100) / (c.total ?? c.done));
+  if (p.why === 'fail' && (p.count ?? 1) === 1) return last.signal ? 128 + last.signal : last.exitCode;
+  if (p.why === 'success') return 0;
+  return Math.min(c.failed, 101);
 }

@@ -1,9 +1,10 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutputCollector } from '../collect/output.js';
 import type { EventBus } from '../events/bus.js';
 import type { ExecResult, Executor, JobStdin } from '../exec/types.js';
 import type { HaltPolicy } from '../spec/types.js';
-import { shouldHalt } from './halt.js';
+import { haltStatus, shouldHalt } from './halt.js';
 import { Median, Slots } from './slots.js';
 
 /** A job ready to run; its command is built once its slot is known. */
@@ -73,6 +74,8 @@ export async function schedule(
   const slots = new Slots(opts.slots);
   const running = new Set<Promise<void>>();
   const kill = new AbortController();
+  // Every running job listens for a kill: as many listeners as slots is expected.
+  setMaxListeners(0, kill.signal);
   const median = new Median();
   let stopStarting = false;
   let lastStart = 0;
@@ -91,7 +94,7 @@ export async function schedule(
     const t = opts.timeout;
     if (!t) return undefined;
     if ('seconds' in t) return t.seconds * 1000;
-    return median.count >= 3 ? (median.value * t.percent) / 100 : undefined;
+    return median.count >= 1 ? (median.value * t.percent) / 100 : undefined;
   };
 
   async function runJob(job: PlannedJob, slot: number): Promise<void> {
@@ -152,7 +155,8 @@ export async function schedule(
         continue;
       }
       if (stopped) {
-        collector.skip(job.seq);
+        // GNU drops a job it killed: no output, no joblog row; --resume runs it again.
+        collector.discard(job.seq);
         return;
       }
       hooks.done?.(job, res, out, err);
@@ -164,10 +168,10 @@ export async function schedule(
         counts.succeeded++;
         median.add(durationMs);
       }
-      const done = counts.succeeded + counts.failed;
-      if (!counts.halted && shouldHalt(opts.halt, { done, ...counts, total: opts.total })) {
+      const halt = { done: counts.succeeded + counts.failed, ...counts, total: opts.total };
+      if (!counts.halted && shouldHalt(opts.halt, halt, failed ? 'fail' : 'success')) {
         counts.halted = true;
-        counts.haltExit = opts.halt.why === 'success' ? 0 : res.signal ? 128 + res.signal : res.exitCode;
+        counts.haltExit = haltStatus(opts.halt, halt, res);
         stopStarting = true;
         if (opts.halt.when === 'now') kill.abort('halt');
       }
@@ -212,12 +216,13 @@ export async function schedule(
   } catch (err) {
     kill.abort('interrupt');
     await Promise.allSettled(running);
-    throw err;
-  } finally {
     opts.signal?.removeEventListener('abort', onInterrupt);
+    throw err;
   }
   if (stopStarting) await it.return?.(undefined);
+  // An interrupt while the last jobs run must still reach them.
   await Promise.all(running);
+  opts.signal?.removeEventListener('abort', onInterrupt);
   if (failure) throw failure.error;
   collector.end();
   return counts;

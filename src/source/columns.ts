@@ -46,7 +46,7 @@ export async function* toRows(
   trim: (s: string) => string,
 ): AsyncGenerator<string[]> {
   if (mode.kind === 'csv') {
-    for await (const row of csvRows(input, ',')) yield row.map(trim);
+    for await (const row of csvRows(input, mode.delimiter)) yield row.map(trim);
     return;
   }
   const records = 'values' in input ? input.values : splitRecords(input.stream, delimiter);

@@ -4,9 +4,13 @@
  * shorter ones wrapping around. The first group streams; later ones are held in memory.
  */
 
-/** Zips linked sources; the result is as long as the longest, shorter ones wrap. */
-export function link(groups: string[][][]): string[][] {
-  const len = Math.max(...groups.map((g) => g.length));
+/**
+ * Zips linked sources: with `--link` the result is as long as the longest source and
+ * shorter ones wrap; with `:::+` it stops at the shortest (GNU parallel 20221122).
+ */
+export function link(groups: string[][][], wrap = true): string[][] {
+  const lengths = groups.map((g) => g.length);
+  const len = wrap ? Math.max(...lengths) : Math.min(...lengths);
   if (groups.some((g) => g.length === 0)) return [];
   const out: string[][] = [];
   for (let i = 0; i < len; i++) out.push(groups.flatMap((g) => g[i % g.length]));

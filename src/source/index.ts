@@ -77,7 +77,9 @@ export async function openArgs(spec: InputSpec, stdin: Readable): Promise<ArgRow
     else groups.push([i]);
   });
   const materialise = async (g: number[]) =>
-    g.length === 1 ? collect(iters[g[0]]) : link(await Promise.all(g.map((i) => collect(iters[i]))));
+    g.length === 1
+      ? collect(iters[g[0]])
+      : link(await Promise.all(g.map((i) => collect(iters[i]))), spec.link);
 
   const [firstGroup, ...restGroups] = groups;
   const first: AsyncIterable<string[]> =

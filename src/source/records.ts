@@ -28,11 +28,11 @@ export async function* splitRecords(
 export function trimmer(mode: 'n' | 'l' | 'r' | 'lr'): (s: string) => string {
   switch (mode) {
     case 'l':
-      return (s) => s.replace(/^[ \t]+/, '');
+      return (s) => s.replace(/^\s+/, '');
     case 'r':
-      return (s) => s.replace(/[ \t]+$/, '');
+      return (s) => s.replace(/\s+$/, '');
     case 'lr':
-      return (s) => s.replace(/^[ \t]+|[ \t]+$/g, '');
+      return (s) => s.replace(/^\s+|\s+$/g, '');
     default:
       return (s) => s;
   }

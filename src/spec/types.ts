@@ -5,7 +5,8 @@ export type InputSource =
   | { kind: 'stdin'; link?: boolean };
 
 /** How records become columns: not at all, by a regex (`--colsep`), or as CSV (`--csv`). */
-export type ColumnMode = { kind: 'none' } | { kind: 'colsep'; pattern: string } | { kind: 'csv' };
+export type ColumnMode =
+  { kind: 'none' } | { kind: 'colsep'; pattern: string } | { kind: 'csv'; delimiter: string };
 
 /** `--halt when,why=N|N%`. */
 export interface HaltPolicy {
@@ -29,13 +30,30 @@ export interface PipeSpec {
   part: boolean;
   /** Block size in bytes. */
   block: number;
-  /** Records per chunk (`-N`, `-L` in pipe mode); undefined means by block size. */
+  /** Records per chunk (`-N`); undefined means by block size. */
   records?: number;
+  /** `-L N`: a record is N lines. */
+  recordLines?: number;
+  /** weft's format-aware chunking (`--format`, `--records`, `--key`, …) instead of GNU's splitter. */
+  formats?: FormatChunking;
   recStart: string;
   recEnd: string;
   regexp: boolean;
   /** Header: a number of lines, or a regex matched at the start of input. */
   header?: { lines: number } | { regex: string };
+}
+
+/** `--format` and friends: record-safe chunks of CSV, TSV, JSON, NDJSON or lines. */
+export interface FormatChunking {
+  /** undefined: from the file's extension, else lines. */
+  format?: 'csv' | 'tsv' | 'json' | 'ndjson' | 'lines';
+  records?: number;
+  windowMs?: number;
+  key?: string;
+  partitions?: number;
+  overlap?: number;
+  emit?: 'json' | 'ndjson';
+  onBadRecord: 'fail' | 'skip' | { quarantine: string };
 }
 
 /** Input splitting options that apply to every source. */
@@ -51,6 +69,12 @@ export interface InputSpec {
   /** Link all sources instead of forming their product (`--link`). */
   link: boolean;
 }
+
+/** How job outputs are folded into one answer (docs/cookbook.md). */
+export type AggregateSpec =
+  | { kind: 'fold'; fold: 'concat' | 'sum' | 'count' | 'min' | 'max' | 'mean' | 'uniq' | 'count-distinct' }
+  | { kind: 'reduce'; reduce: string }
+  | { kind: 'mapreduce'; reduce: string; partitions: number };
 
 /** The frozen, validated description of a run. Everything later stages need, nothing else. */
 export interface JobSpec {
@@ -80,6 +104,10 @@ export interface JobSpec {
   /** Seconds between job starts. */
   delay: number;
   joblog?: string;
+  /** `--aggregate`, `--reduce`, `--map … --reduce`: fold all outputs into one answer. */
+  aggregate?: AggregateSpec;
+  /** `--report FILE.json|FILE.html`: written when the run ends (docs/reports.md). */
+  report?: string;
   resume: 'none' | 'skip-done' | 'retry-failed';
   /** Shell used to run commands. */
   shell: string;

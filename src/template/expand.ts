@@ -9,6 +9,8 @@ export interface ExpandContext {
   slot: number;
   /** Total number of jobs, when known (for `{##}` and `{0#}`). */
   total?: number;
+  /** Number of job slots (for `{0%}`). */
+  slots?: number;
 }
 
 const TRANSFORMS: Record<Transform, (s: string) => string> = {
@@ -21,7 +23,7 @@ const TRANSFORMS: Record<Transform, (s: string) => string> = {
   '...': (s) => stripExts(s, 3),
   '/..': (s) => stripExts(base(s), 2),
   '/...': (s) => stripExts(base(s), 3),
-  '+/': dir,
+  '+/': (s) => (s.includes('/') ? dir(s) : ''),
   '+.': (s) => exts(s, 1),
   '+..': (s) => exts(s, 2),
   '+...': (s) => exts(s, 3),
@@ -55,7 +57,7 @@ function tokenValue(t: Token, ctx: ExpandContext, q: (s: string) => string): str
     case 'seq':
       return t.pad && ctx.total !== undefined ? pad(ctx.seq, String(ctx.total).length) : String(ctx.seq);
     case 'slot':
-      return String(ctx.slot);
+      return t.pad && ctx.slots !== undefined ? pad(ctx.slot, String(ctx.slots).length) : String(ctx.slot);
     case 'total':
       return String(ctx.total ?? '');
     case 'arg': {
@@ -75,7 +77,9 @@ export function compileTemplate(command: readonly string[], opts: TemplateOption
   if (command.length === 0) {
     return { explicit: true, needsTotal: false, expand: (ctx) => ctx.args.join(' ') };
   }
-  const words: Part[][] = command.map((w) => parseWord(w, opts));
+  // -X repeats whitespace-separated words of the joined line, as GNU does.
+  const source = opts.context ? command.join(' ').split(' ') : command;
+  const words: Part[][] = source.map((w) => parseWord(w, opts));
   const explicit = hasTokens(words);
   if (!explicit && opts.appendArgs !== false) words.push([{ kind: 'arg', transform: '' }]);
   const needsTotal = words.some((w) =>

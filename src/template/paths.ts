@@ -4,18 +4,24 @@
 export const noExt = (s: string): string => s.replace(/\.[^/.]*$/, '');
 /** The last path component: `a/b.tar.gz` → `b.tar.gz`. */
 export const base = (s: string): string => s.replace(/^.*\//, '');
-/** Everything before the last `/`, or `.` when there is none. */
-export const dir = (s: string): string => (s.includes('/') ? s.replace(/\/[^/]*$/, '') : '.');
-
-/** Removes `n` extensions. */
-export function stripExts(s: string, n: number): string {
-  for (let i = 0; i < n; i++) s = noExt(s);
-  return s;
+/** POSIX dirname (GNU uses Perl's File::Basename): `/x` → `/`, `a/b/` → `a`, `a` → `.`. */
+export function dir(s: string): string {
+  const t = s.replace(/\/+$/, '');
+  if (t === '') return s.startsWith('/') ? '/' : '.';
+  const i = t.lastIndexOf('/');
+  if (i < 0) return '.';
+  return t.slice(0, i).replace(/\/+$/, '') || '/';
 }
 
-/** The last `n` extensions without the leading dot: `x.tar.gz`, 2 → `tar.gz`. */
+const extRe = (n: number) => new RegExp(`(?:\\.[^/.]+){${n}}$`);
+
+/** Removes exactly `n` extensions, or nothing when there are fewer (GNU's `{..}`). */
+export function stripExts(s: string, n: number): string {
+  return s.replace(extRe(n), '');
+}
+
+/** The last `n` extensions without the leading dot, or '' when there are fewer: `x.tar.gz`, 2 → `tar.gz`. */
 export function exts(s: string, n: number): string {
-  const b = base(s);
-  const kept = stripExts(b, n);
-  return b.length > kept.length ? b.slice(kept.length + 1) : '';
+  const m = extRe(n).exec(s);
+  return m ? m[0].slice(1) : '';
 }

@@ -1,0 +1,121 @@
+import type { RunSummary, WeftEvent } from './types.js';
+
+/**
+ * Running counts of one run, fed event by event: what a progress display and
+ * `weft --status` show. A `run_started` starts over (an appended events file holds
+ * several runs; the last one counts).
+ */
+export class RunTally {
+  runId?: string;
+  /** Epoch milliseconds from `run_started`. */
+  startedAt?: number;
+  /** Job slots. */
+  slots?: number;
+  /** Jobs planned, when known. */
+  total?: number;
+  /** Jobs started at least once. */
+  started = 0;
+  /** Attempts in flight. */
+  running = 0;
+  /** Jobs whose last attempt has ended, in success or failure (not killed by --halt/a signal). */
+  finished = 0;
+  succeeded = 0;
+  failed = 0;
+  /** Skipped by --resume. */
+  skipped = 0;
+  retried = 0;
+  /** `t` of the latest event (ms since the run started). */
+  lastT = 0;
+  /** Set by `run_finished`. */
+  summary?: RunSummary;
+
+  apply(e: WeftEvent): void {
+    if (e.type === 'run_started') this.reset();
+    this.lastT = e.t;
+    switch (e.type) {
+      case 'run_started':
+        this.runId = e.runId;
+        this.startedAt = e.startedAt;
+        this.slots = e.jobs;
+        this.total = e.total;
+        break;
+      case 'job_started':
+        this.running++;
+        if (e.attempt === 1) this.started++;
+        break;
+      case 'job_finished':
+        this.running = Math.max(0, this.running - 1);
+        // A job weft killed for --halt or a signal did not finish (no joblog row either).
+        if (e.final && e.killed !== 'halt' && e.killed !== 'interrupt') {
+          this.finished++;
+          if (e.exitCode === 0 && e.signal === 0) this.succeeded++;
+        }
+        break;
+      case 'job_retry':
+        this.retried++;
+        break;
+      case 'job_failed':
+        this.failed++;
+        break;
+      case 'job_skipped':
+        this.skipped++;
+        break;
+      case 'run_finished':
+        this.summary = e.summary;
+        this.running = 0;
+        break;
+    }
+  }
+
+  /** Jobs that will not run again: finished or skipped. */
+  get done(): number {
+    return this.finished + this.skipped;
+  }
+
+  /** Jobs left, when the total is known. */
+  get left(): number | undefined {
+    return this.total === undefined ? undefined : Math.max(0, this.total - this.done);
+  }
+
+  /** Percentage done (0–100, floored), when the total is known. */
+  percent(): number | undefined {
+    if (this.total === undefined) return undefined;
+    if (this.total === 0) return 100;
+    return Math.min(100, Math.floor((this.done * 100) / this.total));
+  }
+
+  /** Finished jobs per second over `elapsedMs`. */
+  rate(elapsedMs: number): number {
+    return elapsedMs > 0 ? (this.finished * 1000) / elapsedMs : 0;
+  }
+
+  /**
+   * Seconds until the last job finishes at the rate so far (GNU parallel's estimate:
+   * jobs left × elapsed / jobs finished). Undefined while it cannot be known (total
+   * unknown, no job finished yet) or when the run ended before its last job.
+   */
+  etaSeconds(elapsedMs: number): number | undefined {
+    const left = this.left;
+    if (left === undefined) return undefined;
+    if (left === 0) return 0;
+    if (this.summary) return undefined; // ended early (--halt, a signal): nothing more will run
+    if (this.finished === 0) return undefined;
+    return (left * elapsedMs) / this.finished / 1000;
+  }
+
+  private reset(): void {
+    this.total = undefined;
+    this.summary = undefined;
+    this.started = this.running = this.finished = 0;
+    this.succeeded = this.failed = this.skipped = this.retried = 0;
+  }
+}
+
+/** `42s`, `3m05s`, `2h07m`; `?` when unknown. */
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
