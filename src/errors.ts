@@ -23,6 +23,7 @@ export type WeftErrorCode =
   | 'E_AGGREGATE'
   | 'E_SHUFFLE'
   | 'E_EVENTS'
+  | 'E_SPEC'
   | 'E_INTERNAL';
 
 /** The one error type weft throws for problems a user can act on. */

@@ -11,6 +11,7 @@ export type {
   ColumnMode,
 } from './spec/types.js';
 export type { WeftEvent, RunSummary, EventListener } from './events/types.js';
+export { ndjsonWriter, eventLine, type NdjsonWriter } from './events/ndjson.js';
 export type { Executor, ExecRequest, ExecResult } from './exec/types.js';
 export { defaultSpec, defaultJobs } from './spec/defaults.js';
 export { shellQuote } from './template/quote.js';

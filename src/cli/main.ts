@@ -7,6 +7,7 @@ import { cliObservers, type CliObservers } from './observers.js';
 import { buildProgram } from './program.js';
 import { statusCommand } from './status.js';
 import { toSpec, type CliOptions } from './to-spec.js';
+import type { JobSpec } from '../spec/types.js';
 
 /** The streams and process hooks the CLI uses; tests pass their own. */
 export interface CliIO {
@@ -35,9 +36,10 @@ function version(): string {
 
 /** Prints a one-line error (a stack trace only with --debug) and returns weft's error status. */
 function fail(io: CliIO, err: unknown, debug: boolean): number {
-  const line =
+  const text =
     err instanceof WeftError ? err.describe() : `internal error: ${(err as Error)?.message ?? String(err)}`;
-  io.stderr.write(`weft: ${line}\n`);
+  // A spec with several problems describes them one per line; each gets the prefix.
+  for (const line of text.split('\n')) io.stderr.write(`weft: ${line}\n`);
   if (debug && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
   return 255;
 }
@@ -77,7 +79,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (opts.status !== undefined) return statusCommand(opts.status, io);
   let observers: CliObservers | undefined;
   try {
-    const spec = toSpec(opts, program.args);
+    let spec: JobSpec;
+    if (opts.spec !== undefined || opts.validate !== undefined || opts.printSpec) {
+      // yaml and zod load only here, so ordinary runs start fast (docs/benchmarks.md).
+      const fromSpec = await (await import('../spec/cli.js')).specCommand(opts, program.args, io);
+      if (typeof fromSpec === 'number') return fromSpec;
+      ({ spec, opts } = fromSpec);
+    } else spec = toSpec(opts, program.args);
     observers = cliObservers(opts, spec, io);
     const summary = await run(spec, {
       stdin: io.stdin,

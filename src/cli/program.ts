@@ -114,6 +114,10 @@ export function buildProgram(): Command {
       .option('--partitions <n>', 'MapReduce partitions, one reducer each (default: -j)')
       // weft
       .option('--debug', 'show stack traces for errors')
+      // YAML job specs (docs/spec.md)
+      .option('--spec <file>', 'read the job from a YAML spec; flags given as well override its fields')
+      .option('--validate [file]', 'check a YAML spec (or the --spec one) and exit without running')
+      .option('--print-spec', 'print the effective spec (the YAML with the flags merged) and exit')
       // Watching a run (docs/events.md)
       .option('--events <file>', 'write every event as a JSON line to FILE (- is stderr)')
       .option('--bar', 'show a progress bar on stderr (default when stderr is a terminal)')

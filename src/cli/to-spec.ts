@@ -79,6 +79,10 @@ export interface CliOptions {
   map?: string;
   partitions?: string;
   version?: boolean;
+  /** `--spec FILE`, `--validate [FILE]`, `--print-spec`: a YAML job spec (src/spec/, docs/spec.md). */
+  spec?: string;
+  validate?: string | boolean;
+  printSpec?: boolean;
 }
 
 function grouping(o: CliOptions, pipe: boolean): JobSpec['grouping'] {

@@ -154,3 +154,24 @@ export function buildReport(c: ReportCollector, opts: { title?: string; now?: nu
     stopped: c.stopped.map(rel),
   };
 }
+
+/**
+ * The report as JSON text: objects indented, arrays with one element per line (so a
+ * 100 000-job timeline is 100 000 greppable lines, not a million).
+ */
+export function reportJson(r: Report): string {
+  const format = (v: unknown, indent: string): string => {
+    const inner = indent + '  ';
+    if (Array.isArray(v)) {
+      if (v.length === 0) return '[]';
+      return `[\n${v.map((e) => inner + JSON.stringify(e)).join(',\n')}\n${indent}]`;
+    }
+    if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+      if (entries.length === 0) return '{}';
+      return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${format(x, inner)}`).join(',\n')}\n${indent}}`;
+    }
+    return JSON.stringify(v);
+  };
+  return format(r, '') + '\n';
+}

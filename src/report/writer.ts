@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { fileError, WeftError } from '../errors.js';
 import type { EventListener } from '../events/types.js';
-import { buildReport } from './build.js';
+import { buildReport, reportJson } from './build.js';
 import { ReportCollector } from './collect.js';
 import { renderHtml } from './html.js';
 
@@ -43,7 +43,7 @@ export function reportWriter(
       fd = undefined;
       try {
         const report = buildReport(collector, { title: opts.title });
-        const body = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderHtml(report);
+        const body = format === 'json' ? reportJson(report) : renderHtml(report);
         try {
           writeSync(file, body);
         } catch (err) {

@@ -87,9 +87,9 @@ export const timeout: Kind = {
   expected: 'must be a duration above 0 (e.g. 30s, 5m) or a percentage of the median runtime (e.g. 200%)',
   type: 'duration | N%',
   build: (z) =>
-    z.union([z.number().gt(0), z.string().regex(/^\d+(\.\d+)?(%|ms|s|m|h|d)?$/)]).refine((v) =>
-      parses(() => parseTimeout(String(v))),
-    ),
+    z
+      .union([z.number().gt(0), z.string().regex(/^\d+(\.\d+)?(%|ms|s|m|h|d)?$/)])
+      .refine((v) => parses(() => parseTimeout(String(v)))),
   fromFlag: numeric,
 };
 
@@ -98,7 +98,9 @@ export const size: Kind = {
   expected: 'must be a size other than 0 (e.g. 64k, 1M)',
   type: 'size',
   build: (z) =>
-    z.union([z.int(), z.string().regex(SIZE)]).refine((v) => parseSize(String(v), 'size') !== 0),
+    z
+      .union([z.int(), z.string().regex(SIZE)])
+      .refine((v) => parses(() => parseSize(String(v), 'size')) && parseSize(String(v), 'size') !== 0),
   fromFlag: numeric,
 };
 

@@ -76,6 +76,12 @@ const CASES: Case[] = [
     args: ['--pipepart', 'cat'],
     message: '--pipepart needs a file: --pipepart -a FILE',
   },
+  // GNU: "--pipepart is incompatible with --max-replace-args, --max-lines, and -L."
+  {
+    name: '--pipepart with -N',
+    args: ['--pipepart', '-a', 'ok.txt', '-N', '2', 'cat'],
+    message: /--pipepart/,
+  },
   {
     name: '--pipe without a command',
     args: ['--pipe'],

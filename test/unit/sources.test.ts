@@ -149,7 +149,7 @@ describe('openArgs', () => {
   });
 
   it('--csv keeps quoted commas and newlines in one field', async () => {
-    const s = spec([{ kind: 'stdin' }], { columns: { kind: 'csv' } });
+    const s = spec([{ kind: 'stdin' }], { columns: { kind: 'csv', delimiter: ',' } });
     expect(await rows(s, 'a,"b,c"\n"d\ne",f\n')).toEqual([
       ['a', 'b,c'],
       ['d\ne', 'f'],

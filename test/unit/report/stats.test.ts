@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WeftEvent } from '../../../src/events/types.js';
-import { buildReport } from '../../../src/report/build.js';
+import { buildReport, reportJson } from '../../../src/report/build.js';
 import { ReportCollector } from '../../../src/report/collect.js';
 import {
   efficiency,
@@ -238,6 +238,13 @@ describe('collector + report from synthetic events', () => {
   it('histogram and throughput count the 3 jobs', () => {
     expect(r.histogram.bins.reduce((s, b) => s + b.count, 0)).toBe(3);
     expect(r.throughput.buckets.map((b) => b.count)).toEqual([0, 1, 0, 2]);
+  });
+
+  it('as JSON: parses back to the same report, one timeline row per line', () => {
+    const text = reportJson(r);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(r)));
+    const rows = text.split('\n').filter((l) => l.startsWith('    {"seq":'));
+    expect(rows.length).toBe(r.timeline.length + r.failures.length);
   });
 
   it('an unfinished run (no run_finished) reports what is known', () => {
