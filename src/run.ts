@@ -108,7 +108,12 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       : sink
         ? (job, res, out, err) => {
             for (const b of err) stderr.write(b);
-            if (res.exitCode === 0 && res.signal === 0) pushes.push(sink.push(job.seq, Buffer.concat(out)));
+            if (res.exitCode === 0 && res.signal === 0) {
+              const pushed = sink.push(job.seq, Buffer.concat(out));
+              // Awaited after the jobs end; until then a rejection must not count as unhandled.
+              pushed.catch(() => {});
+              pushes.push(pushed);
+            }
           }
         : undefined,
   };

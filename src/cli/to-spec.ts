@@ -102,6 +102,14 @@ function formatChunking(o: CliOptions): FormatChunking | undefined {
   if (!given) return undefined;
   if (o.pipepart)
     throw new WeftError('E_USAGE', '--pipepart cannot be combined with --format/--records/--key/...');
+  if ((o.argFile?.length ?? 0) > 1)
+    throw new WeftError('E_USAGE', '--format reads one input: give one -a FILE (or stdin)');
+  if (o.window !== undefined && o.format === 'json') {
+    throw new WeftError(
+      'E_USAGE',
+      '--window is not supported with --format json yet (use ndjson for live streams)',
+    );
+  }
   const bad = o.onBadRecord ?? 'fail';
   const q = /^quarantine[:=](.+)$/.exec(bad);
   if (!q && bad !== 'fail' && bad !== 'skip') {
@@ -201,6 +209,9 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     throw new WeftError('E_USAGE', '--results and --aggregate/--reduce exclude each other');
   if (pipe && command.length === 0)
     throw new WeftError('E_USAGE', '--pipe needs a command to feed the blocks to');
+  if (pipe?.part && (o.maxReplaceArgs !== undefined || o.maxLines !== undefined)) {
+    throw new WeftError('E_USAGE', '--pipepart cannot be combined with -N or -L (as in GNU parallel)');
+  }
   if (pipe?.part && !sources.some((s) => s.kind === 'file')) {
     throw new WeftError('E_USAGE', '--pipepart needs a file: --pipepart -a FILE');
   }

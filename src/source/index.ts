@@ -81,6 +81,15 @@ export async function openArgs(spec: InputSpec, stdin: Readable): Promise<ArgRow
       ? collect(iters[g[0]])
       : link(await Promise.all(g.map((i) => collect(iters[i]))), spec.link);
 
+  // A CSV file is read whole before any job starts, so a bad record fails the run before
+  // it does anything (stdin still streams).
+  if (spec.columns.kind === 'csv') {
+    for (let i = 0; i < iters.length; i++) {
+      if (sources[i].kind === 'file' && (sources[i] as { path: string }).path !== '-') {
+        iters[i] = toAsync(await collect(iters[i]));
+      }
+    }
+  }
   const [firstGroup, ...restGroups] = groups;
   const first: AsyncIterable<string[]> =
     firstGroup.length === 1 ? iters[firstGroup[0]] : toAsync(await materialise(firstGroup));

@@ -2,8 +2,8 @@
 // so the cookbook cannot rot. A recipe is a `<!-- recipe: NAME -->` marker, then a ```sh block
 // (the command, run with `sh -c` from the repository root, `weft` on PATH), then a ```text block
 // (its exact stdout).
-import { spawn } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, WEFT, tempDir } from './helpers.js';
@@ -74,8 +74,17 @@ describe('docs/cookbook.md', () => {
     }
   });
 
-  it('the recipes use the fixtures in fixtures/cookbook/', () => {
-    for (const r of RECIPES) expect(r.command, r.name).toContain('fixtures/cookbook/');
+  it('the recipes use fixtures in fixtures/cookbook/ that exist and that git does not ignore', () => {
+    for (const r of RECIPES) {
+      const used = r.command.match(/fixtures\/cookbook\/[\w.-]+/g) ?? [];
+      expect(used, r.name).not.toEqual([]);
+      for (const f of used) {
+        expect(existsSync(join(ROOT, f)), f).toBe(true);
+        // 0: ignored (e.g. by *.log), so a fresh checkout would not have it; 128: not a git checkout.
+        const ignored = spawnSync('git', ['check-ignore', '-q', f], { cwd: ROOT }).status;
+        expect(ignored, `${f} is ignored by git`).not.toBe(0);
+      }
+    }
   });
 });
 

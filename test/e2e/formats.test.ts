@@ -202,7 +202,9 @@ describe.concurrent('--format json / ndjson, --emit', () => {
 
 describe.concurrent('--format lines, --records, --block', () => {
   it('--format lines --records 4 from stdin', async () => {
-    const r = await weft(['--format', 'lines', '--records', '4', '-k', 'paste -sd, -'], { stdin: seq(1, 10) });
+    const r = await weft(['--format', 'lines', '--records', '4', '-k', 'paste -sd, -'], {
+      stdin: seq(1, 10),
+    });
     expect(r).toMatchObject({ code: 0, stdout: '1,2,3,4\n5,6,7,8\n9,10\n', stderr: '' });
   });
 
@@ -222,6 +224,17 @@ describe.concurrent('--format lines, --records, --block', () => {
       expect(bytes).toBeLessThanOrEqual(20);
       if (i + 1 < got.length) expect(bytes + got[i + 1][0].length + 1).toBeGreaterThan(20);
     }
+  });
+
+  it('several -a files: all of them are read, or weft refuses; none is silently dropped', async () => {
+    const cwd = tempDir({ 'one.txt': 'a\nb\n', 'two.txt': 'c\n' });
+    const r = await weft(['--format', 'lines', '-k', '-a', 'one.txt', '-a', 'two.txt', 'cat'], { cwd });
+    if (r.code === 255) expectOneLineError(r, /-a|file/);
+    else expect(r).toMatchObject({ code: 0, stdout: 'a\nb\nc\n' });
+  });
+
+  it('a missing -a file is a one-line error', async () => {
+    expectOneLineError(await weft(['--format', 'csv', '-a', 'nope.csv', 'cat']), /nope\.csv/);
   });
 
   it('bad --records / --block values are one-line errors', async () => {
@@ -323,9 +336,9 @@ describe.concurrent('--key', () => {
     const got = chunks<JsonChunk>(r.stdout);
     expect(got.every((c) => c.array)).toBe(true);
     expectDisjointKeys(got.map((c) => c.keys));
-    expect(got.flatMap((c) => c.elements).sort((a, b) => (a as { id: number }).id - (b as { id: number }).id)).toEqual(
-      objs,
-    );
+    expect(
+      got.flatMap((c) => c.elements).sort((a, b) => (a as { id: number }).id - (b as { id: number }).id),
+    ).toEqual(objs);
   });
 
   it('an unknown column, or --key on lines, is a one-line error', async () => {
@@ -376,12 +389,14 @@ function live(args: string[]) {
   const child = spawn(process.execPath, [WEFT, ...args], { cwd: tempDir(), stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  let ended = false;
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   child.stdin.on('error', () => {});
   const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
   const closed = new Promise<number | null>((resolve) =>
     child.on('close', (code) => {
+      ended = true;
       clearTimeout(killer);
       resolve(code);
     }),
@@ -391,16 +406,17 @@ function live(args: string[]) {
     out: () => stdout,
     err: () => stderr,
     closed,
-    /** Resolves once stdout satisfies `test`; rejects after `ms`, or if weft ends first. */
-    async waitFor(test: (out: string) => boolean, ms = 20_000): Promise<void> {
+    /**
+     * Whether stdout came to satisfy `test` within `ms` while weft was still running. Never
+     * throws, so that a test can close stdin (and let weft end) before it asserts.
+     */
+    async waitFor(test: (out: string) => boolean, ms = 20_000): Promise<boolean> {
       const until = Date.now() + ms;
-      let ended = false;
-      void closed.then(() => (ended = true));
       while (!test(stdout)) {
-        if (ended) throw new Error(`weft ended before the output came; stdout: ${stdout}; stderr: ${stderr}`);
-        if (Date.now() > until) throw new Error(`no such output after ${ms} ms; stdout: ${stdout}`);
+        if (ended || Date.now() > until) return false;
         await new Promise((r) => setTimeout(r, 25));
       }
+      return true;
     },
   };
 }
@@ -409,10 +425,11 @@ describe.concurrent('--window on a live stream', () => {
   it('lines: a partial chunk is processed while stdin is still open', async () => {
     const w = live(['--format', 'lines', '--window', '200ms', '-k', 'paste -sd, -']);
     w.stdin.write('a\nb\n');
-    await w.waitFor((out) => out.includes('a,b\n'));
-    expect(w.stdin.writableEnded).toBe(false);
+    const early = await w.waitFor((out) => out.includes('a,b\n'));
+    const open = !w.stdin.writableEnded;
     w.stdin.end('c\n');
     expect(await w.closed).toBe(0);
+    expect({ early, open }).toEqual({ early: true, open: true });
     expect(w.out()).toBe('a,b\nc\n');
     expect(w.err()).toBe('');
   });
@@ -420,13 +437,37 @@ describe.concurrent('--window on a live stream', () => {
   it('NDJSON with a large --records: the window flushes it early, in pieces as lines come', async () => {
     const w = live(['--format', 'ndjson', '--records', '100', '--window', '0.2', '-k', jobs.ndjson()]);
     w.stdin.write('{"id":1}\n{"id":2}\n');
-    await w.waitFor((out) => lines(out).length >= 1);
+    const first = await w.waitFor((out) => lines(out).length >= 1);
     w.stdin.write('{"id":3}\n');
-    await w.waitFor((out) => lines(out).length >= 2);
-    expect(w.stdin.writableEnded).toBe(false);
+    const second = await w.waitFor((out) => lines(out).length >= 2);
     w.stdin.end('{"id":4}\n');
     expect(await w.closed).toBe(0);
+    expect({ first, second }).toEqual({ first: true, second: true });
     expect(chunks<NdjsonChunk>(w.out()).map((c) => c.ids)).toEqual([[1, 2], [3], [4]]);
+  });
+
+  it('CSV: the windowed chunk has the header too', async () => {
+    const w = live(['--format', 'csv', '--window', '200ms', '-k', jobs.csv()]);
+    w.stdin.write('id,kind,note\n1,a,"x\n');
+    w.stdin.write('y"\n');
+    const early = await w.waitFor((out) => lines(out).length >= 1);
+    w.stdin.end('2,b,z\n');
+    expect(await w.closed).toBe(0);
+    expect(early).toBe(true);
+    const got = chunks<CsvChunk>(w.out());
+    expect(got.map((c) => [c.header, c.ids, c.notes])).toEqual([
+      ['id|kind|note', ['1'], ['x\ny']],
+      ['id|kind|note', ['2'], ['z']],
+    ]);
+  });
+
+  // Known gap: the JSON splitter holds elements back for validation, so a window cannot
+  // flush them; weft refuses the combination instead of silently ignoring --window.
+  it('JSON array: --window is refused with a one-line error (not supported yet)', async () => {
+    expectOneLineError(
+      await weft(['--format', 'json', '--window', '200ms', 'cat'], { stdin: '[1]' }),
+      /--window is not supported with --format json/,
+    );
   });
 
   it('--window needs a duration', async () => {
@@ -506,10 +547,13 @@ describe.concurrent('--on-bad-record', () => {
 
   it('quarantine: no file is created when every record is good', async () => {
     const cwd = tempDir();
-    const r = await weft(['--format', 'ndjson', '--key', 'k', '--on-bad-record', 'quarantine:bad.txt', 'cat'], {
-      cwd,
-      stdin: '{"k":1}\n',
-    });
+    const r = await weft(
+      ['--format', 'ndjson', '--key', 'k', '--on-bad-record', 'quarantine:bad.txt', 'cat'],
+      {
+        cwd,
+        stdin: '{"k":1}\n',
+      },
+    );
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(existsSync(join(cwd, 'bad.txt'))).toBe(false);
   });

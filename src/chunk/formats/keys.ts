@@ -41,7 +41,8 @@ export function jsonKeyReader(field: string, blankLines: boolean): KeyReader {
         try {
           return keyText(lookup(JSON.parse(text), field));
         } catch (err) {
-          return { bad: `invalid JSON: ${(err as Error).message}` };
+          // V8 quotes the input in its message: keep the one-line error on one line.
+          return { bad: `invalid JSON: ${(err as Error).message.replace(/\s+/g, ' ')}` };
         }
       });
     },

@@ -42,7 +42,12 @@ export function makeCsv(n: number, opts: { sep?: string; eol?: string } = {}) {
         note = `two${eol}${eol}newlines ${i}`;
         quoted = `"${note}"`;
     }
-    records.push({ id: String(i), kind, note: note.replaceAll('\r', ''), raw: [i, kind, quoted].join(sep) + eol });
+    records.push({
+      id: String(i),
+      kind,
+      note: note.replaceAll('\r', ''),
+      raw: [i, kind, quoted].join(sep) + eol,
+    });
   }
   return { header, records, text: header + records.map((r) => r.raw).join('') };
 }

@@ -90,6 +90,11 @@ describe('flags over a spec', () => {
 /** The same job as YAML and as flags. */
 const SAME: [name: string, yaml: string, argv: string[]][] = [
   [
+    'input and command are enough',
+    'input:\n  path: urls.txt\ncommand: curl -sfO {}\n',
+    ['-a', 'urls.txt', 'curl -sfO {}'],
+  ],
+  [
     'arguments',
     `
 input:
