@@ -1,3 +1,4 @@
+import { fstatSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { aggregateSink } from './aggregate/sink.js';
 import { OutputCollector } from './collect/output.js';
@@ -10,8 +11,26 @@ import { LocalExecutor } from './exec/local.js';
 import type { Executor } from './exec/types.js';
 import { plan } from './plan.js';
 import { reportWriter } from './report/writer.js';
-import { schedule, type JobHooks } from './schedule/scheduler.js';
+import { noCounts, schedule, type JobHooks } from './schedule/scheduler.js';
 import type { JobSpec } from './spec/types.js';
+
+/** The size of pipe mode's input when it is a regular, uncompressed file (progress by bytes). */
+function pipeInputBytes(spec: JobSpec, stdin: Readable): number | undefined {
+  if (!spec.pipe) return undefined;
+  try {
+    const file = spec.input.sources.find((s) => s.kind === 'file');
+    if ((spec.pipe.part || spec.pipe.formats) && file?.kind === 'file') {
+      return file.path.endsWith('.gz') ? undefined : statSync(file.path).size;
+    }
+    if (stdin === process.stdin) {
+      const info = fstatSync(0);
+      return info.isFile() ? info.size : undefined;
+    }
+  } catch {
+    // unknown size: the display shows a counter
+  }
+  return undefined;
+}
 
 /** Where a run reads and writes, and who listens. */
 export interface RunOptions {
@@ -52,16 +71,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       jobs++;
       stdout.write(p.command.expand({ args: job.args, seq: job.seq, slot: 1, total: p.total }) + '\n');
     }
-    return summarize({
-      jobs,
-      succeeded: 0,
-      failed: 0,
-      skipped: 0,
-      retried: 0,
-      halted: false,
-      interrupted: false,
-      busyMs: 0,
-    });
+    return summarize(noCounts(jobs));
   }
 
   const joblog = spec.joblog && !spec.dryRun ? joblogWriter(spec.joblog, resumed !== undefined) : undefined;
@@ -123,7 +133,13 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     (spec.dispatch === 'spawn'
       ? new LocalExecutor(spec.shell, baseEnv, spec.cwd)
       : new FastExecutor(spec.shell, baseEnv, spec.cwd));
-  bus.emit({ type: 'run_started', jobs: spec.jobs, startedAt: started, total: p.total });
+  bus.emit({
+    type: 'run_started',
+    jobs: spec.jobs,
+    startedAt: started,
+    total: p.total,
+    totalBytes: pipeInputBytes(spec, stdin),
+  });
   try {
     const counts = await schedule(p.jobs, executor, collector, bus, hooks, {
       slots: spec.jobs,

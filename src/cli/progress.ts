@@ -143,14 +143,15 @@ export function barLine(s: Snapshot, width: number, c: ChalkInstance, unicode = 
   const failedText = `failed ${s.failed}`;
   const failed = s.failed > 0 ? c.red(failedText) : failedText;
   const max = Math.max(10, width - 1);
-  if (s.total === undefined) {
+  if (s.total === undefined && s.percent === undefined) {
     const elapsed = formatDuration(s.elapsedMs / 1000);
     const plain = `${s.done} done | ${rate} | ${running} | ${failedText} | ${elapsed}`;
     if (plain.length > max) return plain.slice(0, max);
     return `${c.bold(`${s.done} done`)} | ${rate} | ${running} | ${failed} | ${elapsed}`;
   }
   const pct = `${s.percent ?? 0}%`;
-  const count = `${s.done}/${s.total}`;
+  // Pipe mode over a file: the percentage is of its bytes, the count has no total.
+  const count = s.total === undefined ? `${s.done} done` : `${s.done}/${s.total}`;
   const eta = `ETA ${formatDuration(s.etaSeconds)}`;
   const text = `${pct} ${count} | ${eta} | ${rate} | ${running} | ${failedText}`;
   if (text.length > max) return text.slice(0, max);

@@ -28,6 +28,11 @@ export class RunTally {
   lastT = 0;
   /** Set by `run_finished`. */
   summary?: RunSummary;
+  /** Pipe mode reading a file: its size, so progress can be measured in bytes. */
+  totalBytes?: number;
+  /** Bytes of the chunks whose jobs are done. */
+  bytesDone = 0;
+  private readonly chunkBytes = new Map<number, number>();
 
   apply(e: WeftEvent): void {
     if (e.type === 'run_started') this.reset();
@@ -38,6 +43,10 @@ export class RunTally {
         this.startedAt = e.startedAt;
         this.slots = e.jobs;
         this.total = e.total;
+        this.totalBytes = e.totalBytes;
+        break;
+      case 'chunk_ready':
+        this.chunkBytes.set(e.seq, e.bytes);
         break;
       case 'job_started':
         this.running++;
@@ -49,6 +58,8 @@ export class RunTally {
         if (e.final && e.killed !== 'halt' && e.killed !== 'interrupt') {
           this.finished++;
           if (e.exitCode === 0 && e.signal === 0) this.succeeded++;
+          this.bytesDone += this.chunkBytes.get(e.seq) ?? 0;
+          this.chunkBytes.delete(e.seq);
         }
         break;
       case 'job_retry':
@@ -79,6 +90,9 @@ export class RunTally {
 
   /** Percentage done (0–100, floored), when the total is known. */
   percent(): number | undefined {
+    if (this.total === undefined && this.totalBytes) {
+      return Math.min(100, Math.floor((this.bytesDone * 100) / this.totalBytes));
+    }
     if (this.total === undefined) return undefined;
     if (this.total === 0) return 100;
     return Math.min(100, Math.floor((this.done * 100) / this.total));
@@ -95,6 +109,11 @@ export class RunTally {
    * unknown, no job finished yet) or when the run ended before its last job.
    */
   etaSeconds(elapsedMs: number): number | undefined {
+    if (this.total === undefined && this.totalBytes) {
+      if (this.bytesDone >= this.totalBytes) return 0;
+      if (this.bytesDone === 0 || this.summary) return undefined;
+      return (Math.max(0, this.totalBytes - this.bytesDone) * elapsedMs) / this.bytesDone / 1000;
+    }
     const left = this.left;
     if (left === undefined) return undefined;
     if (left === 0) return 0;
@@ -105,6 +124,9 @@ export class RunTally {
 
   private reset(): void {
     this.total = undefined;
+    this.totalBytes = undefined;
+    this.bytesDone = 0;
+    this.chunkBytes.clear();
     this.summary = undefined;
     this.started = this.running = this.finished = 0;
     this.succeeded = this.failed = this.skipped = this.retried = 0;

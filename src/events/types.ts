@@ -13,7 +13,11 @@ export type WeftEvent =
       startedAt: number;
       /** Jobs planned, when known before the first starts (finite input, see RunOptions.countTotal). */
       total?: number;
+      /** Pipe mode reading a regular file: its size in bytes (progress by bytes). */
+      totalBytes?: number;
     })
+  /** Pipe mode: a chunk is cut and about to be handed to a job. */
+  | (Base & { type: 'chunk_ready'; seq: number; bytes: number })
   | (Base & { type: 'job_started'; seq: number; slot: number; attempt: number; command: string })
   | (Base & {
       type: 'job_finished';

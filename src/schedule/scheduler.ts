@@ -48,6 +48,18 @@ export interface ScheduleCounts {
   busyMs: number;
 }
 
+/** Counts of a run that has not started a job (yet, or at all: --dry-run). */
+export const noCounts = (jobs = 0): ScheduleCounts => ({
+  jobs,
+  succeeded: 0,
+  failed: 0,
+  skipped: 0,
+  retried: 0,
+  halted: false,
+  interrupted: false,
+  busyMs: 0,
+});
+
 /**
  * Runs planned jobs on a bounded number of slots, pulling the next job only when a slot
  * is free. Handles retries, timeouts, `--delay`, `--halt` and interrupts; output goes
@@ -61,16 +73,7 @@ export async function schedule(
   hooks: JobHooks,
   opts: ScheduleOptions,
 ): Promise<ScheduleCounts> {
-  const counts: ScheduleCounts = {
-    jobs: 0,
-    succeeded: 0,
-    failed: 0,
-    skipped: 0,
-    retried: 0,
-    halted: false,
-    interrupted: false,
-    busyMs: 0,
-  };
+  const counts = noCounts();
   const slots = new Slots(opts.slots);
   const running = new Set<Promise<void>>();
   const kill = new AbortController();
@@ -187,6 +190,11 @@ export async function schedule(
       const next = await it.next();
       if (next.done) break;
       const job = next.value;
+      if (job.stdin.kind !== 'none') {
+        const bytes =
+          job.stdin.kind === 'buffer' ? job.stdin.data.length : job.stdin.range.end - job.stdin.range.start;
+        bus.emit({ type: 'chunk_ready', seq: job.seq, bytes });
+      }
       if (hooks.skip?.(job.seq)) {
         counts.skipped++;
         collector.skip(job.seq);
