@@ -100,7 +100,7 @@ export class OutputCollector {
   finish(seq: number): void {
     const j = this.jobs.get(seq);
     if (!j) {
-      this.skip(seq);
+      this.passOver(seq);
       return;
     }
     j.done = true;
@@ -115,11 +115,11 @@ export class OutputCollector {
   /** Forgets a job that was killed by weft (halt, interrupt): its held output is not shown. */
   discard(seq: number): void {
     this.jobs.delete(seq);
-    this.skip(seq);
+    this.passOver(seq);
   }
 
   /** A job that never runs (resumed, or never started after a halt) still moves -k along. */
-  skip(seq: number): void {
+  passOver(seq: number): void {
     this.finishedEarly.add(seq);
     if (this.spec.keepOrder) this.advance();
   }

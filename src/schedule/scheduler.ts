@@ -197,7 +197,7 @@ export async function schedule(
       }
       if (hooks.skip?.(job.seq)) {
         counts.skipped++;
-        collector.skip(job.seq);
+        collector.passOver(job.seq);
         bus.emit({ type: 'job_skipped', seq: job.seq, reason: 'resume' });
         continue;
       }
