@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { mergeSources } from './merge.js';
 import { spawnGroup, writeAll, type ReduceExit } from './process.js';
 import type { RecordSource } from './records.js';
+import type { RunReducersOptions } from './shuffle.js';
 
 /** How one partition's reducer ended. */
 export interface PartitionResult extends ReduceExit {
@@ -9,16 +10,8 @@ export interface PartitionResult extends ReduceExit {
   partition: number;
 }
 
-/** Everything runPartitionReducers needs: the commands, and the shuffle's partitions. */
-export interface PartitionReducersOptions {
-  shell: string;
-  cmd: string;
-  env: Record<string, string>;
-  concurrency: number;
-  stdout: Writable;
-  stderr: Writable;
-  signal?: AbortSignal;
-  skipEmpty?: boolean;
+/** Everything runPartitionReducers needs: the commands (as Shuffle.runReducers takes them), and the shuffle's partitions. */
+export interface PartitionReducersOptions extends RunReducersOptions {
   partitions: number;
   /** True when partition p got no records. */
   isEmpty(p: number): boolean;
