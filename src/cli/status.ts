@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { fileError, WeftError } from '../errors.js';
 import { formatDuration, RunTally } from '../events/tally.js';
 import type { WeftEvent } from '../events/types.js';
+import { parseJoblog } from '../events/joblog.js';
 
 /** What `weft --status FILE` found. */
 export interface RunStatus {
@@ -102,23 +103,7 @@ function eventsStatus(path: string, lines: string[], partial: boolean, now: numb
 
 /** A joblog has one row per finished job: done and failed, nothing about the rest. */
 function joblogStatus(path: string, lines: string[], partial: boolean): RunStatus {
-  const ok = new Set<number>();
-  const bad = new Set<number>();
-  lines.forEach((line, i) => {
-    if (line === '' || (i === 0 && line.startsWith('Seq\t'))) return;
-    const cols = line.split('\t');
-    const seq = Number(cols[0]);
-    if (cols.length < 9 || !Number.isInteger(seq)) {
-      throw new WeftError('E_JOBLOG', 'not a joblog row (expected 9 tab-separated columns)', {
-        location: { file: path, line: i + 1 },
-      });
-    }
-    // A later row for the same job (--resume-failed, --retries) replaces an earlier one.
-    if (cols[6] === '0' && cols[7] === '0') {
-      ok.add(seq);
-      bad.delete(seq);
-    } else if (!ok.has(seq)) bad.add(seq);
-  });
+  const { succeeded: ok, failed: bad } = parseJoblog(path, lines);
   return {
     source: 'joblog',
     state: 'running',

@@ -54,15 +54,23 @@ export interface JoblogState {
 
 /** Reads a joblog for `--resume`/`--resume-failed`; a missing file means nothing done yet. */
 export function readJoblog(path: string): JoblogState {
-  const state: JoblogState = { succeeded: new Set(), failed: new Set() };
-  if (!existsSync(path)) return state;
+  if (!existsSync(path)) return { succeeded: new Set(), failed: new Set() };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw fileError(path, err);
   }
-  text.split('\n').forEach((line, i) => {
+  return parseJoblog(path, text.split('\n'));
+}
+
+/**
+ * Parses joblog rows: which jobs succeeded and which failed. A later row for the same
+ * job (--resume-failed, --retries) replaces an earlier one; a bad row is a located error.
+ */
+export function parseJoblog(path: string, lines: readonly string[]): JoblogState {
+  const state: JoblogState = { succeeded: new Set(), failed: new Set() };
+  lines.forEach((line, i) => {
     if (line === '' || (i === 0 && line.startsWith('Seq\t'))) return;
     const cols = line.split('\t');
     const seq = Number(cols[0]);
@@ -71,8 +79,7 @@ export function readJoblog(path: string): JoblogState {
         location: { file: path, line: i + 1 },
       });
     }
-    const ok = cols[6] === '0' && cols[7] === '0';
-    if (ok) {
+    if (cols[6] === '0' && cols[7] === '0') {
       state.succeeded.add(seq);
       state.failed.delete(seq);
     } else if (!state.succeeded.has(seq)) state.failed.add(seq);
