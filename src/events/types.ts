@@ -36,7 +36,15 @@ export type WeftEvent =
       stdoutBytes: number;
       stderrBytes: number;
     })
-  | (Base & { type: 'job_retry'; seq: number; attempt: number; exitCode: number; signal: number })
+  | (Base & {
+      type: 'job_retry';
+      seq: number;
+      attempt: number;
+      exitCode: number;
+      signal: number;
+      /** Milliseconds weft waits before the next attempt. */
+      delayMs: number;
+    })
   | (Base & { type: 'job_failed'; seq: number; exitCode: number; signal: number; command: string })
   | (Base & { type: 'job_skipped'; seq: number; reason: 'resume' })
   | (Base & { type: 'run_finished'; summary: RunSummary });

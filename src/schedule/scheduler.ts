@@ -4,7 +4,10 @@ import type { OutputCollector } from '../collect/output.js';
 import type { EventBus } from '../events/bus.js';
 import type { ExecResult, Executor, JobStdin } from '../exec/types.js';
 import type { HaltPolicy } from '../spec/types.js';
+import type { Gate } from './gate.js';
 import { haltStatus, shouldHalt } from './halt.js';
+import { runJob, type JobContext } from './job.js';
+import { retryPolicy, type RetryPolicy } from './retry.js';
 import { Median, Slots } from './slots.js';
 
 /** A job ready to run; its command is built once its slot is known. */
@@ -26,13 +29,20 @@ export interface JobHooks {
 
 export interface ScheduleOptions {
   slots: number;
-  attempts: number;
+  /** Attempts per job (GNU --retries), or a full retry policy. */
+  attempts: number | RetryPolicy;
   delayMs: number;
   timeout?: { seconds: number } | { percent: number };
   halt: HaltPolicy;
   total?: number;
   /** Aborted on SIGINT/SIGTERM: start nothing more, end running jobs. */
   signal?: AbortSignal;
+  /** Admission control (rate, per-key caps, free memory), asked before each start. */
+  gates?: readonly Gate[];
+  /** Called after each job's last attempt with the slot pool (adaptive concurrency). */
+  onJobEnd?(slots: Slots, outcome: { result: ExecResult; durationMs: number }): void;
+  /** Jobs read ahead of the first waiting one, so an open gate is not blocked by a closed one. */
+  lookahead?: number;
 }
 
 /** Counts the scheduler hands back. */
@@ -60,10 +70,13 @@ export const noCounts = (jobs = 0): ScheduleCounts => ({
   busyMs: 0,
 });
 
+const stdinBytes = (s: JobStdin): number | undefined =>
+  s.kind === 'buffer' ? s.data.length : s.kind === 'range' ? s.range.end - s.range.start : undefined;
+
 /**
  * Runs planned jobs on a bounded number of slots, pulling the next job only when a slot
- * is free. Handles retries, timeouts, `--delay`, `--halt` and interrupts; output goes
- * through the collector, everything else is an event.
+ * is free and its gates are open. Handles retries, timeouts, `--delay`, `--halt` and
+ * interrupts; output goes through the collector, everything else is an event.
  */
 export async function schedule(
   jobs: AsyncIterable<PlannedJob>,
@@ -75,6 +88,7 @@ export async function schedule(
 ): Promise<ScheduleCounts> {
   const counts = noCounts();
   const slots = new Slots(opts.slots);
+  const gates = opts.gates ?? [];
   const running = new Set<Promise<void>>();
   const kill = new AbortController();
   // Every running job listens for a kill: as many listeners as slots is expected.
@@ -93,133 +107,131 @@ export async function schedule(
   opts.signal?.addEventListener('abort', onInterrupt, { once: true });
   if (opts.signal?.aborted) onInterrupt();
 
-  const timeoutMs = (): number | undefined => {
-    const t = opts.timeout;
-    if (!t) return undefined;
-    if ('seconds' in t) return t.seconds * 1000;
-    return median.count >= 1 ? (median.value * t.percent) / 100 : undefined;
+  const ctx: JobContext = {
+    executor,
+    collector,
+    bus,
+    hooks,
+    gates,
+    kill: kill.signal,
+    retry: typeof opts.attempts === 'number' ? retryPolicy(opts.attempts) : opts.attempts,
+    timeoutMs: () => {
+      const t = opts.timeout;
+      if (!t) return undefined;
+      if ('seconds' in t) return t.seconds * 1000;
+      return median.count >= 1 ? (median.value * t.percent) / 100 : undefined;
+    },
   };
 
-  async function runJob(job: PlannedJob, slot: number): Promise<void> {
-    const command = hooks.command(job, slot);
-    const sink = collector.start(job.seq, hooks.tag(job, slot));
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const keep = hooks.done !== undefined;
-    for (let attempt = 1; ; attempt++) {
-      out.length = 0;
-      err.length = 0;
-      let outBytes = 0;
-      let errBytes = 0;
-      bus.emit({ type: 'job_started', seq: job.seq, slot, attempt, command });
-      const res = await executor.run({
-        seq: job.seq,
-        slot,
-        command,
-        stdin: job.stdin,
-        timeoutMs: timeoutMs(),
-        signal: kill.signal,
-        onStdout: (b) => {
-          outBytes += b.length;
-          if (keep) out.push(b);
-          else sink.onStdout(b);
-        },
-        onStderr: (b) => {
-          errBytes += b.length;
-          if (keep) err.push(b);
-          else sink.onStderr(b);
-        },
-      });
-      const failed = res.exitCode !== 0 || res.signal !== 0;
-      const stopped = res.killed === 'halt' || res.killed === 'interrupt';
-      const final = !failed || stopped || attempt >= opts.attempts;
-      const durationMs = res.end - res.start;
-      counts.busyMs += durationMs;
+  async function finishJob(job: PlannedJob, slot: number): Promise<void> {
+    const o = await runJob(job, slot, ctx);
+    counts.busyMs += o.busyMs;
+    counts.retried += o.attempts - 1;
+    opts.onJobEnd?.(slots, o);
+    if (o.stopped) return;
+    const res = o.result;
+    const failed = res.exitCode !== 0 || res.signal !== 0;
+    if (failed) {
+      counts.failed++;
       bus.emit({
-        type: 'job_finished',
+        type: 'job_failed',
         seq: job.seq,
-        slot,
-        attempt,
-        final,
-        command,
-        args: job.args,
         exitCode: res.exitCode,
         signal: res.signal,
-        killed: res.killed,
-        start: res.start,
-        durationMs,
-        stdoutBytes: outBytes,
-        stderrBytes: errBytes,
+        command: o.command,
       });
-      if (!final) {
-        counts.retried++;
-        collector.retry(job.seq);
-        bus.emit({ type: 'job_retry', seq: job.seq, attempt, exitCode: res.exitCode, signal: res.signal });
-        continue;
-      }
-      if (stopped) {
-        // GNU drops a job it killed: no output, no joblog row; --resume runs it again.
-        collector.discard(job.seq);
-        return;
-      }
-      hooks.done?.(job, res, out, err);
-      collector.finish(job.seq);
-      if (failed) {
-        counts.failed++;
-        bus.emit({ type: 'job_failed', seq: job.seq, exitCode: res.exitCode, signal: res.signal, command });
-      } else {
-        counts.succeeded++;
-        median.add(durationMs);
-      }
-      const halt = { done: counts.succeeded + counts.failed, ...counts, total: opts.total };
-      if (!counts.halted && shouldHalt(opts.halt, halt, failed ? 'fail' : 'success')) {
-        counts.halted = true;
-        counts.haltExit = haltStatus(opts.halt, halt, res);
-        stopStarting = true;
-        if (opts.halt.when === 'now') kill.abort('halt');
-      }
-      return;
+    } else {
+      counts.succeeded++;
+      median.add(o.durationMs);
+    }
+    const halt = { done: counts.succeeded + counts.failed, ...counts, total: opts.total };
+    if (!counts.halted && shouldHalt(opts.halt, halt, failed ? 'fail' : 'success')) {
+      counts.halted = true;
+      counts.haltExit = haltStatus(opts.halt, halt, res);
+      stopStarting = true;
+      if (opts.halt.when === 'now') kill.abort('halt');
     }
   }
 
+  function start(job: PlannedJob): void {
+    const now = Date.now();
+    lastStart = now;
+    counts.jobs++;
+    for (const g of gates) g.started?.(job, now);
+    const slot = slots.take();
+    const p: Promise<void> = finishJob(job, slot)
+      .catch((error: unknown) => {
+        failure ??= { error };
+        stopStarting = true;
+        kill.abort('interrupt');
+      })
+      .finally(() => {
+        running.delete(p);
+        slots.release(slot);
+      });
+    running.add(p);
+  }
+
+  // Jobs read but not started: in input order; a job whose gates are closed waits here
+  // while later jobs with open gates go ahead.
+  const waiting: PlannedJob[] = [];
+  const lookahead = Math.max(1, opts.lookahead ?? (gates.length ? Math.max(64, opts.slots * 4) : 1));
   const it = jobs[Symbol.asyncIterator]();
-  try {
-    while (!stopStarting) {
-      while (!slots.available) await Promise.race(running);
-      if (stopStarting) break;
+  let exhausted = false;
+
+  /** Reads jobs until `lookahead` wait; skipped (--resume) jobs never wait. */
+  async function fill(): Promise<void> {
+    while (!exhausted && !stopStarting && waiting.length < lookahead) {
       const next = await it.next();
-      if (next.done) break;
-      const job = next.value;
-      if (job.stdin.kind !== 'none') {
-        const bytes =
-          job.stdin.kind === 'buffer' ? job.stdin.data.length : job.stdin.range.end - job.stdin.range.start;
-        bus.emit({ type: 'chunk_ready', seq: job.seq, bytes });
+      if (next.done) {
+        exhausted = true;
+        return;
       }
+      const job = next.value;
+      const bytes = stdinBytes(job.stdin);
+      if (bytes !== undefined) bus.emit({ type: 'chunk_ready', seq: job.seq, bytes });
       if (hooks.skip?.(job.seq)) {
         counts.skipped++;
         collector.passOver(job.seq);
         bus.emit({ type: 'job_skipped', seq: job.seq, reason: 'resume' });
         continue;
       }
+      waiting.push(job);
+    }
+  }
+
+  /** The first waiting job every gate admits now, removed from the queue. */
+  function pick(): PlannedJob | undefined {
+    const now = Date.now();
+    const i = gates.length ? waiting.findIndex((j) => gates.every((g) => g.ready(j, now))) : 0;
+    return i < 0 || i >= waiting.length ? undefined : waiting.splice(i, 1)[0];
+  }
+
+  try {
+    while (!stopStarting) {
+      while (!slots.available) await Promise.race(running);
+      if (stopStarting) break;
+      await fill();
+      if (stopStarting || (exhausted && waiting.length === 0)) break;
+      const job = pick();
+      if (!job) {
+        // Nothing may start: wait for a job to end or a gate to open.
+        const now = Date.now();
+        const wakes = gates.map((g) => g.wake?.(now)).filter((w) => w !== undefined);
+        if (!wakes.length && !running.size)
+          throw new Error('scheduler: every gate is closed and no job runs');
+        await Promise.race([...running, ...wakes]);
+        continue;
+      }
       if (opts.delayMs > 0 && lastStart > 0) {
         const wait = lastStart + opts.delayMs - Date.now();
         if (wait > 0) await sleep(wait);
-        if (stopStarting) break;
+        if (stopStarting) {
+          waiting.unshift(job);
+          break;
+        }
       }
-      lastStart = Date.now();
-      counts.jobs++;
-      const slot = slots.take();
-      const p: Promise<void> = runJob(job, slot)
-        .catch((error: unknown) => {
-          failure ??= { error };
-          stopStarting = true;
-          kill.abort('interrupt');
-        })
-        .finally(() => {
-          running.delete(p);
-          slots.release(slot);
-        });
-      running.add(p);
+      start(job);
     }
   } catch (err) {
     kill.abort('interrupt');
