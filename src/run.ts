@@ -11,6 +11,7 @@ import { LocalExecutor } from './exec/local.js';
 import type { Executor } from './exec/types.js';
 import { plan } from './plan.js';
 import { reportWriter } from './report/writer.js';
+import { retryPolicyFor } from './schedule/retry.js';
 import { noCounts, schedule, type JobHooks } from './schedule/scheduler.js';
 import type { JobSpec } from './spec/types.js';
 
@@ -32,13 +33,29 @@ function pipeInputBytes(spec: JobSpec, stdin: Readable): number | undefined {
   return undefined;
 }
 
+type Interrupt = NonNullable<RunSummary['interrupted']>;
+
+/** The exit status after each signal a run reports: 128 + its number. */
+const SIGNAL_STATUS: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
 /** Where a run reads and writes, and who listens. */
 export interface RunOptions {
   stdin?: Readable;
   stdout?: Writable;
   stderr?: Writable;
-  /** Abort to stop the run as SIGINT would (`reason` 'SIGTERM' reports 143). */
+  /**
+   * Abort to stop the run as a first SIGINT does: no new job starts, running jobs finish
+   * (their output is printed and logged), and the run reports 130 (`reason` 'SIGTERM': 143,
+   * 'SIGHUP': 129).
+   */
   signal?: AbortSignal;
+  /**
+   * Abort to stop the run as a second SIGINT does: no new job starts and the running jobs'
+   * process groups are killed (`termSeq`). Its reason sets the status when `signal` did not.
+   */
+  killSignal?: AbortSignal;
+  /** A number in [0, 1) for `--retry-delay`'s jitter (default Math.random; tests pass their own). */
+  random?: () => number;
   /** Receives every event of the run. */
   onEvent?: EventListener;
   /**
@@ -74,7 +91,10 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     return summarize(noCounts(jobs));
   }
 
-  const joblog = spec.joblog && !spec.dryRun ? joblogWriter(spec.joblog, resumed !== undefined) : undefined;
+  const joblog =
+    spec.joblog && !spec.dryRun
+      ? joblogWriter(spec.joblog, resumed !== undefined, { attempts: spec.joblogAttempts })
+      : undefined;
   if (joblog) bus.on(joblog.listener);
   const report = spec.report ? reportWriter(spec.report, { title: spec.command.join(' ') }) : undefined;
   if (report) bus.on(report.listener);
@@ -82,6 +102,11 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...spec.env };
   baseEnv.PARALLEL_PID = String(process.pid);
   const collector = new OutputCollector(spec.output, stdout, stderr);
+  // Reduce processes die with a second signal, or when an interrupted run drops its answer.
+  const sinkKill = new AbortController();
+  const killSink = () => sinkKill.abort();
+  options.killSignal?.addEventListener('abort', killSink, { once: true });
+  if (options.killSignal?.aborted) killSink();
   const sink = spec.aggregate
     ? aggregateSink(spec.aggregate, {
         shell: spec.shell,
@@ -89,7 +114,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
         stdout,
         stderr,
         jobs: spec.jobs,
-        signal: options.signal,
+        signal: sinkKill.signal,
       })
     : undefined;
   const pushes: Promise<void>[] = [];
@@ -128,11 +153,12 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
         : undefined,
   };
 
+  const execOptions = { termSeq: spec.termSeq, nice: spec.nice };
   const executor: Executor =
     options.executor ??
     (spec.dispatch === 'spawn'
-      ? new LocalExecutor(spec.shell, baseEnv, spec.cwd)
-      : new FastExecutor(spec.shell, baseEnv, spec.cwd));
+      ? new LocalExecutor(spec.shell, baseEnv, spec.cwd, execOptions)
+      : new FastExecutor(spec.shell, baseEnv, spec.cwd, execOptions));
   bus.emit({
     type: 'run_started',
     jobs: spec.jobs,
@@ -143,17 +169,26 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   try {
     const counts = await schedule(p.jobs, executor, collector, bus, hooks, {
       slots: spec.jobs,
-      attempts: spec.retries,
+      attempts: retryPolicyFor({
+        attempts: spec.retries,
+        delay: spec.retryDelay,
+        on: spec.retryOn,
+        random: options.random,
+      }),
       delayMs: spec.delay * 1000,
       timeout: spec.timeout,
       halt: spec.halt,
       total: p.total,
       signal: options.signal,
+      killSignal: options.killSignal,
     });
     if (sink) {
       await Promise.all(pushes);
-      if (counts.interrupted) await sink.abort();
-      else {
+      // A run stopped early has no whole answer: none is printed, temporary files go.
+      if (counts.interrupted) {
+        killSink();
+        await sink.abort();
+      } else {
         if (counts.failed)
           stderr.write(`weft: ${counts.failed} job(s) failed; their output is not in the result\n`);
         counts.failed += (await sink.finish()).failed;
@@ -166,9 +201,11 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     bus.emit({ type: 'run_finished', summary });
     return summary;
   } catch (err) {
+    killSink();
     await sink?.abort();
     throw err;
   } finally {
+    options.killSignal?.removeEventListener('abort', killSink);
     joblog?.close();
     await executor.close?.();
     report?.close(); // also after --halt, a signal or an error: what is known
@@ -176,14 +213,18 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
 
   function summarize(c: Awaited<ReturnType<typeof schedule>>): RunSummary {
     const wallMs = Date.now() - started;
-    const reason = options.signal?.reason;
-    const interrupted = c.interrupted ? (reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT') : undefined;
+    // A signal that arrived while the answer was being folded still counts.
+    const by = [options.signal, options.killSignal].find((s) => s?.aborted);
+    const interrupted =
+      c.interrupted || by
+        ? SIGNAL_STATUS[String(by?.reason)]
+          ? (String(by?.reason) as Interrupt)
+          : 'SIGINT'
+        : undefined;
     const exitCode = c.halted
       ? (c.haltExit ?? 0)
       : interrupted
-        ? interrupted === 'SIGTERM'
-          ? 143
-          : 130
+        ? SIGNAL_STATUS[interrupted]
         : Math.min(c.failed, 101);
     return {
       jobs: c.jobs,

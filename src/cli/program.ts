@@ -17,8 +17,11 @@ Examples:
   cat urls.txt | weft -j8 --timeout 30 curl -sO {}
   weft --pipe --block 10M wc -l < big.log   count lines of a big file in 10 MB chunks
 
+Signals: a first SIGINT, SIGTERM or SIGHUP starts no new job and waits for the running ones;
+a second SIGINT or SIGTERM kills them (--termseq).
+
 Exit status: the number of failed jobs (101 if more than 100), the failing job's status
-with --halt, 130/143 after SIGINT/SIGTERM, 255 for weft's own errors.
+with --halt, 130/143/129 after SIGINT/SIGTERM/SIGHUP, 255 for weft's own errors.
 Docs: README.md, docs/gnu-parallel.md.`;
 
 /** The commander program: GNU parallel's options; options end at the first word of the command. */
@@ -60,6 +63,17 @@ export function buildProgram(): Command {
       .option('--delay <secs>', 'wait SECS between job starts')
       .option('--timeout <secs>', 'kill a job (its process group) after SECS, or N% of the median runtime')
       .option('--retries <n>', 'run a failing job up to N times')
+      .option(
+        '--retry-delay <duration>',
+        'wait DURATION before each retry; MIN..MAX (1s..30s) doubles from MIN up to MAX, with jitter',
+      )
+      .option('--retry-on <codes>', 'retry only these failures: exit codes, signal names (KILL), timeout')
+      .option(
+        '--termseq <seq>',
+        'kill jobs (timeout, --halt now, a second signal) with this signal,ms sequence (default TERM,200,TERM,100,TERM,50,KILL,25)',
+      )
+      .addOption(new Option('--term-seq <seq>').hideHelp())
+      .option('--nice <n>', 'run every job at niceness N')
       .option('--halt <policy>', 'stop early: now|soon,fail|success|done=N|N%')
       .option('--dry-run', 'print the commands instead of running them')
       // Output
@@ -72,6 +86,7 @@ export function buildProgram(): Command {
       .option('--tagstring <str>', 'prefix each output line with STR (replacement strings allowed)')
       .option('--results <dir>', 'save each job’s stdout, stderr and seq under DIR (GNU layout)')
       .option('--joblog <file>', 'write a GNU-format joblog to FILE')
+      .option('--joblog-attempts', 'with --joblog: a row for every attempt, with an Attempt column')
       .option('--report <file>', 'write a run report (timeline, charts, failures) to FILE.json or FILE.html')
       .option('--resume', 'skip jobs the joblog records as done')
       .option('--resume-failed', 'skip jobs the joblog records as succeeded; rerun failed ones')

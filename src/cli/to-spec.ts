@@ -1,7 +1,9 @@
 import { parseDuration, parseSize } from '../chunk/units.js';
 import { WeftError } from '../errors.js';
 import { reportFormat } from '../report/writer.js';
+import { parseTermseq } from '../exec/terminate.js';
 import { parseHalt } from '../schedule/halt.js';
+import { parseRetryDelay, parseRetryOn } from '../schedule/retry.js';
 import { defaultJobs, defaultShell } from '../spec/defaults.js';
 import { parseAggregateKind } from '../aggregate/kinds.js';
 import type {
@@ -13,7 +15,7 @@ import type {
   PipeSpec,
 } from '../spec/types.js';
 import { splitCommand, unescapeDelimiter } from './inputs.js';
-import { parseCount, parseJobs, parseTimeout } from './numbers.js';
+import { parseCount, parseJobs, parseNice, parseTimeout } from './numbers.js';
 
 /** The options commander hands over (names as commander camel-cases them). */
 export interface CliOptions {
@@ -40,6 +42,12 @@ export interface CliOptions {
   delay?: string;
   timeout?: string;
   retries?: string;
+  retryDelay?: string;
+  retryOn?: string;
+  termseq?: string;
+  termSeq?: string;
+  nice?: string;
+  joblogAttempts?: boolean;
   halt?: string;
   dryRun?: boolean;
   keepOrder?: boolean;
@@ -220,6 +228,16 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   if ((o.resume || o.resumeFailed) && !o.joblog)
     throw new WeftError('E_USAGE', '--resume needs --joblog FILE');
   if (o.report !== undefined) reportFormat(o.report); // E_OPTION unless .json or .html
+  if (o.joblogAttempts && !o.joblog) throw new WeftError('E_USAGE', '--joblog-attempts needs --joblog FILE');
+  const retries = o.retries === undefined ? 1 : Math.max(1, parseCount(o.retries, '--retries', 0));
+  for (const [given, name] of [
+    [o.retryDelay, '--retry-delay'],
+    [o.retryOn, '--retry-on'],
+  ] as const) {
+    if (given !== undefined && retries < 2)
+      throw new WeftError('E_USAGE', `${name} needs --retries N (N of at least 2 attempts)`);
+  }
+  const termseq = o.termseq ?? o.termSeq;
   const mode = o.ungroup ? 'ungroup' : o.lineBuffer ? 'line-buffer' : 'group';
   // GNU: --colsep trims the columns unless --trim says otherwise.
   const trim =
@@ -250,10 +268,15 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     pipe,
     dryRun: !!o.dryRun,
     halt: o.halt === undefined ? { when: 'never', why: 'fail' } : parseHalt(o.halt),
-    retries: o.retries === undefined ? 1 : Math.max(1, parseCount(o.retries, '--retries', 0)),
+    retries,
+    retryDelay: o.retryDelay === undefined ? undefined : parseRetryDelay(o.retryDelay),
+    retryOn: o.retryOn === undefined ? undefined : parseRetryOn(o.retryOn),
+    termSeq: termseq === undefined ? undefined : parseTermseq(termseq),
+    nice: o.nice === undefined ? undefined : parseNice(o.nice),
     timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout),
     delay: o.delay === undefined ? 0 : parseDuration(o.delay, '--delay'),
     joblog: o.joblog,
+    joblogAttempts: o.joblogAttempts || undefined,
     aggregate: aggregateSpec(o, jobs),
     report: o.report,
     resume: o.resumeFailed ? 'retry-failed' : o.resume ? 'skip-done' : 'none',

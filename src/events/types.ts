@@ -47,6 +47,16 @@ export type WeftEvent =
     })
   | (Base & { type: 'job_failed'; seq: number; exitCode: number; signal: number; command: string })
   | (Base & { type: 'job_skipped'; seq: number; reason: 'resume' })
+  /**
+   * A signal arrived: no new job starts; `kill` when the running jobs are being killed too
+   * (a second signal), else they may finish. `running` are the jobs running at that moment.
+   */
+  | (Base & {
+      type: 'run_stopping';
+      reason: string;
+      kill: boolean;
+      running: { seq: number; command: string }[];
+    })
   | (Base & { type: 'run_finished'; summary: RunSummary });
 
 /** The outcome of a run. */
@@ -59,8 +69,8 @@ export interface RunSummary {
   /** Extra attempts made by `--retries`. */
   retried: number;
   halted: boolean;
-  interrupted?: 'SIGINT' | 'SIGTERM';
-  /** GNU parallel's exit status: failed jobs (max 101), halt status, 130/143 after a signal. */
+  interrupted?: 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+  /** GNU parallel's exit status: failed jobs (max 101), halt status, 128+N after signal N (130, 143, 129). */
   exitCode: number;
   wallMs: number;
   /** Sum of job durations divided by wall time. */

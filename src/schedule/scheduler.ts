@@ -35,8 +35,10 @@ export interface ScheduleOptions {
   timeout?: { seconds: number } | { percent: number };
   halt: HaltPolicy;
   total?: number;
-  /** Aborted on SIGINT/SIGTERM: start nothing more, end running jobs. */
+  /** Aborted on a first SIGINT/SIGTERM: start nothing more, let running jobs finish. */
   signal?: AbortSignal;
+  /** Aborted on a second signal: also kill the running jobs (their process groups). */
+  killSignal?: AbortSignal;
   /** Admission control (rate, per-key caps, free memory), asked before each start. */
   gates?: readonly Gate[];
   /** Called after each job's last attempt with the slot pool (adaptive concurrency). */
@@ -91,21 +93,48 @@ export async function schedule(
   const gates = opts.gates ?? [];
   const running = new Set<Promise<void>>();
   const kill = new AbortController();
-  // Every running job listens for a kill: as many listeners as slots is expected.
-  setMaxListeners(0, kill.signal);
+  // Aborted when no new job (or retry) may start: a signal, --halt, an error.
+  const stop = new AbortController();
+  // Every running job listens for these: as many listeners as slots is expected.
+  setMaxListeners(0, kill.signal, stop.signal);
+  const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
+  /** Commands of the running jobs, for the notice a signal prints. */
+  const active = new Map<number, string>();
   const median = new Median();
   let stopStarting = false;
+  const stopStart = () => {
+    stopStarting = true;
+    stop.abort();
+  };
   let lastStart = 0;
   // The first unexpected error ends the run: running jobs are killed, then it is rethrown.
   let failure: { error: unknown } | undefined;
 
+  const stopping = (reason: unknown, killing: boolean) => {
+    const running = [...active].map(([seq, command]) => ({ seq, command }));
+    bus.emit({ type: 'run_stopping', reason: String(reason), kill: killing, running });
+  };
   const onInterrupt = () => {
+    if (counts.interrupted) return;
     counts.interrupted = true;
-    stopStarting = true;
+    stopStart();
+    stopping(opts.signal?.reason, false);
+  };
+  const onKill = () => {
+    if (kill.signal.aborted && kill.signal.reason === 'interrupt') return;
+    counts.interrupted = true;
+    stopStart();
+    stopping(opts.killSignal?.reason, true);
     kill.abort('interrupt');
   };
   opts.signal?.addEventListener('abort', onInterrupt, { once: true });
+  opts.killSignal?.addEventListener('abort', onKill, { once: true });
   if (opts.signal?.aborted) onInterrupt();
+  if (opts.killSignal?.aborted) onKill();
+  const unlisten = () => {
+    opts.signal?.removeEventListener('abort', onInterrupt);
+    opts.killSignal?.removeEventListener('abort', onKill);
+  };
 
   const ctx: JobContext = {
     executor,
@@ -114,6 +143,7 @@ export async function schedule(
     hooks,
     gates,
     kill: kill.signal,
+    stop: stop.signal,
     retry: typeof opts.attempts === 'number' ? retryPolicy(opts.attempts) : opts.attempts,
     timeoutMs: () => {
       const t = opts.timeout;
@@ -123,8 +153,8 @@ export async function schedule(
     },
   };
 
-  async function finishJob(job: PlannedJob, slot: number): Promise<void> {
-    const o = await runJob(job, slot, ctx);
+  async function finishJob(job: PlannedJob, slot: number, command: string): Promise<void> {
+    const o = await runJob(job, slot, command, ctx);
     counts.busyMs += o.busyMs;
     counts.retried += o.attempts - 1;
     opts.onJobEnd?.(slots, o);
@@ -149,6 +179,7 @@ export async function schedule(
       counts.halted = true;
       counts.haltExit = haltStatus(opts.halt, halt, res);
       stopStarting = true;
+      if (opts.halt.when === 'now') stop.abort();
       if (opts.halt.when === 'now') kill.abort('halt');
     }
   }
@@ -159,13 +190,16 @@ export async function schedule(
     counts.jobs++;
     for (const g of gates) g.started?.(job, now);
     const slot = slots.take();
-    const p: Promise<void> = finishJob(job, slot)
+    const command = hooks.command(job, slot);
+    active.set(job.seq, command);
+    const p: Promise<void> = finishJob(job, slot, command)
       .catch((error: unknown) => {
         failure ??= { error };
-        stopStarting = true;
+        stopStart();
         kill.abort('interrupt');
       })
       .finally(() => {
+        active.delete(job.seq);
         running.delete(p);
         slots.release(slot);
       });
@@ -178,11 +212,16 @@ export async function schedule(
   const lookahead = Math.max(1, opts.lookahead ?? (gates.length ? Math.max(64, opts.slots * 4) : 1));
   const it = jobs[Symbol.asyncIterator]();
   let exhausted = false;
+  // A read of the input still in flight when a signal stopped the run (stdin may never end).
+  let pending: Promise<IteratorResult<PlannedJob>> | undefined;
 
   /** Reads jobs until `lookahead` wait; skipped (--resume) jobs never wait. */
   async function fill(): Promise<void> {
     while (!exhausted && !stopStarting && waiting.length < lookahead) {
-      const next = await it.next();
+      pending ??= it.next();
+      const next = await Promise.race([pending, stopped.then(() => undefined)]);
+      if (!next) return;
+      pending = undefined;
       if (next.done) {
         exhausted = true;
         return;
@@ -220,12 +259,12 @@ export async function schedule(
         const wakes = gates.map((g) => g.wake?.(now)).filter((w) => w !== undefined);
         if (!wakes.length && !running.size)
           throw new Error('scheduler: every gate is closed and no job runs');
-        await Promise.race([...running, ...wakes]);
+        await Promise.race([...running, ...wakes, stopped]);
         continue;
       }
       if (opts.delayMs > 0 && lastStart > 0) {
         const wait = lastStart + opts.delayMs - Date.now();
-        if (wait > 0) await sleep(wait);
+        if (wait > 0) await Promise.race([sleep(wait), stopped]);
         if (stopStarting) {
           waiting.unshift(job);
           break;
@@ -236,13 +275,17 @@ export async function schedule(
   } catch (err) {
     kill.abort('interrupt');
     await Promise.allSettled(running);
-    opts.signal?.removeEventListener('abort', onInterrupt);
+    unlisten();
     throw err;
   }
-  if (stopStarting) await it.return?.(undefined);
+  if (stopStarting) {
+    // A read still in flight blocks return() until it settles: end the input when it does.
+    if (pending) pending.then(() => it.return?.(undefined)).catch(() => {});
+    else await it.return?.(undefined);
+  }
   // An interrupt while the last jobs run must still reach them.
   await Promise.all(running);
-  opts.signal?.removeEventListener('abort', onInterrupt);
+  unlisten();
   if (failure) throw failure.error;
   collector.end();
   return counts;

@@ -171,13 +171,37 @@ export const FIELDS = {
     'run a failing job up to this many times (0 and 1: once)',
     '1',
   ),
-  'retry.backoff': notYet(k.duration, 'wait this long before the first retry, doubling each time'),
+  'retry.delay': flag(
+    'retryDelay',
+    '--retry-delay',
+    k.retryDelay,
+    'wait this long before each retry; MIN..MAX doubles from MIN up to MAX, with full jitter',
+    '0',
+  ),
+  'retry.on': {
+    ...flag(
+      'retryOn',
+      '--retry-on',
+      k.retryOn,
+      'retry only these failures: exit codes, signal names (KILL) and timeout',
+      'any failure',
+    ),
+    toCli: (v) => ({ retryOn: Array.isArray(v) ? v.join(',') : String(v) }),
+  },
   timeout: flag(
     'timeout',
     '--timeout',
     k.timeout,
     'kill a job (its process group) after this long, or N% of the median runtime',
   ),
+  termseq: flag(
+    'termseq',
+    '--termseq',
+    k.termseq,
+    'how a job is killed (timeout, halt now, a second signal): signal,ms pairs',
+    'TERM,200,TERM,100,TERM,50,KILL,25',
+  ),
+  nice: flag('nice', '--nice', k.niceness, 'run every job at this niceness'),
   halt: flag('halt', '--halt', k.halt, 'stop early: now|soon,fail|success|done=N|N%', 'never'),
   'dry-run': flag('dryRun', '--dry-run', k.bool, 'print the commands instead of running them', 'false'),
   'output.order': words(
@@ -234,6 +258,13 @@ export const FIELDS = {
     'concurrency.jobs',
   ),
   'logs.joblog': flag('joblog', '--joblog', k.text, 'write a GNU-format joblog to this file'),
+  'logs.joblog-attempts': flag(
+    'joblogAttempts',
+    '--joblog-attempts',
+    k.bool,
+    'a joblog row for every attempt, with an Attempt column (2+ when another attempt follows)',
+    'false',
+  ),
   'logs.events': flag(
     'events',
     '--events',

@@ -1,7 +1,9 @@
 import type { ZodType, z as Zod } from 'zod';
 import { parseSize } from '../chunk/units.js';
 import { parseTimeout } from '../cli/numbers.js';
+import { parseTermseq } from '../exec/terminate.js';
 import { parseHalt } from '../schedule/halt.js';
+import { parseRetryDelay, parseRetryOn } from '../schedule/retry.js';
 
 /** The zod namespace; spec modules get it by dynamic import, so ordinary runs never load zod. */
 export type ZodApi = typeof Zod;
@@ -185,4 +187,40 @@ export const rate: Kind = {
   expected: 'must be a rate (e.g. 10/s, 100/m)',
   type: 'N/s | N/m | N/h',
   build: (z) => z.union([z.number().gt(0), z.string().regex(/^\d+(\.\d+)?\/(s|m|h)$/)]),
+};
+
+/** `retry.delay`: a duration, or a backoff range MIN..MAX (doubling, with jitter). */
+export const retryDelay: Kind = {
+  expected: 'must be a duration (e.g. 2s) or a range MIN..MAX (e.g. 1s..30s)',
+  type: 'duration | MIN..MAX',
+  build: (z) =>
+    z.union([z.number().min(0), z.string()]).refine((v) => parses(() => parseRetryDelay(String(v)))),
+  fromFlag: numeric,
+};
+
+/** `retry.on`: exit codes, signal names and `timeout`, as a list or a comma list. */
+export const retryOn: Kind = {
+  expected: 'must be exit codes (1-255), signal names (KILL) or timeout, as a list or comma list',
+  item: 'must be an exit code, a signal name or timeout',
+  type: '(integer | string)[] | string',
+  build: (z) =>
+    z
+      .union([z.string(), z.int(), z.array(z.union([z.string(), z.int()])).min(1)])
+      .refine((v) => parses(() => parseRetryOn(Array.isArray(v) ? v.join(',') : String(v)))),
+  fromFlag: (t) => t.split(',').map((x) => numeric(x.trim())),
+};
+
+/** GNU's --termseq: signal,ms pairs. */
+export const termseq: Kind = {
+  expected: 'must be a termination sequence (e.g. TERM,200,TERM,100,KILL,25)',
+  type: 'string',
+  build: (z) => z.string().refine((v) => parses(() => parseTermseq(v))),
+};
+
+/** A niceness: -20 (highest priority) to 19. */
+export const niceness: Kind = {
+  expected: 'must be a whole number from -20 to 19',
+  type: 'integer -20..19',
+  build: (z) => z.int().min(-20).max(19),
+  fromFlag: numeric,
 };

@@ -16,6 +16,25 @@ export interface HaltPolicy {
   percent?: number;
 }
 
+/** `--retry-delay`: seconds before each retry; with `max`, doubling from `min` up to `max`, with full jitter. */
+export interface RetryDelay {
+  min: number;
+  max?: number;
+}
+
+/** `--retry-on`: the failures worth another attempt (a code above 128 is also signal code−128). */
+export interface RetryOn {
+  exitCodes: number[];
+  signals: number[];
+  timeout: boolean;
+}
+
+/** One step of `--termseq`: send the signal, wait up to `ms` for the job's process group to die. */
+export interface TermStep {
+  signal: NodeJS.Signals;
+  ms: number;
+}
+
 /** Where output goes and how it is grouped. */
 export interface OutputSpec {
   mode: 'group' | 'line-buffer' | 'ungroup';
@@ -99,11 +118,21 @@ export interface JobSpec {
   halt: HaltPolicy;
   /** Attempts per job (`--retries`; at least 1). */
   retries: number;
+  /** Wait before a retry (`--retry-delay`); none by default, as GNU. */
+  retryDelay?: RetryDelay;
+  /** Retry only these failures (`--retry-on`); any failure by default, as GNU. */
+  retryOn?: RetryOn;
+  /** How weft kills a job (timeout, --halt now, a second signal): GNU's `--termseq`. */
+  termSeq?: TermStep[];
+  /** Niceness of every job (`--nice`). */
+  nice?: number;
   /** Seconds, or a percentage of the median runtime. */
   timeout?: { seconds: number } | { percent: number };
   /** Seconds between job starts. */
   delay: number;
   joblog?: string;
+  /** Write a joblog row for every attempt, with an Attempt column (`--joblog-attempts`). */
+  joblogAttempts?: boolean;
   /** `--aggregate`, `--reduce`, `--map … --reduce`: fold all outputs into one answer. */
   aggregate?: AggregateSpec;
   /** `--report FILE.json|FILE.html`: written when the run ends (docs/reports.md). */
