@@ -23,13 +23,15 @@ export class FastExecutor implements Executor {
 
   run(req: ExecRequest): Promise<ExecResult> {
     if (req.stdin.kind !== 'none' || !DRIVER_SHELL) return this.spawn.run(req);
-    if (this.opts.guard !== false) this.release ??= acquireGuard();
     let sh = this.shells.get(req.slot);
     if (!sh || !sh.alive) {
       sh = new SlotShell(this.shell, this.env, this.cwd, this.opts);
       this.shells.set(req.slot, sh);
     }
-    return sh.run(req);
+    const result = sh.run(req);
+    // After the job is on its way, so the guard's start-up never delays the first job.
+    if (this.opts.guard !== false) this.release ??= acquireGuard();
+    return result;
   }
 
   async close(): Promise<void> {

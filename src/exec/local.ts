@@ -65,7 +65,6 @@ export class LocalExecutor implements Executor {
   }
 
   run(req: ExecRequest): Promise<ExecResult> {
-    if (this.opts.guard !== false) this.release ??= acquireGuard();
     return new Promise((resolve) => {
       const start = Date.now();
       const [file, ...pre] = this.argv0;
@@ -75,6 +74,8 @@ export class LocalExecutor implements Executor {
         env: { ...this.env, PARALLEL_SEQ: String(req.seq), PARALLEL_JOBSLOT: String(req.slot) },
         stdio: [req.stdin.kind === 'none' ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       });
+      // After the job's own spawn, so the guard's start-up never delays the first job.
+      if (this.opts.guard !== false) this.release ??= acquireGuard();
       let killed: ExecResult['killed'];
       let ended: Promise<void> | undefined;
       const stop = (why: NonNullable<ExecResult['killed']>) => {
