@@ -65,6 +65,9 @@ export function killGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
  */
 export function groupAlive(pgid: number): boolean {
   if (!killGroup(pgid, 0)) return false;
+  // The leader (pid = pgid) still running answers at once; only without it scan /proc.
+  const leader = processState(String(pgid));
+  if (leader && leader.pgrp === pgid && leader.state !== 'Z' && leader.state !== 'X') return true;
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
@@ -72,16 +75,22 @@ export function groupAlive(pgid: number): boolean {
     return true; // no /proc: kill(0) is all there is
   }
   for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses.
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') return true;
-    } catch {
-      // the process ended while we looked
-    }
+    const p = processState(pid);
+    if (p && p.pgrp === pgid && p.state !== 'Z' && p.state !== 'X') return true;
   }
   return false;
+}
+
+/** State letter and process group of a process, from /proc; undefined when it is gone. */
+function processState(pid: string): { state: string; pgrp: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: f[0], pgrp: Number(f[2]) };
+  } catch {
+    return undefined; // ended while we looked, or no /proc
+  }
 }
 
 /**
@@ -95,8 +104,9 @@ export async function terminateGroup(
 ): Promise<void> {
   for (const step of seq) {
     if (!killGroup(pgid, step.signal)) return;
-    for (const end = Date.now() + step.ms; Date.now() < end;) {
-      await sleep(Math.min(20, Math.max(1, end - Date.now())));
+    // Checks soon after the signal, then less often (a check may scan /proc).
+    for (let wait = 5, end = Date.now() + step.ms; Date.now() < end; wait = Math.min(40, wait * 2)) {
+      await sleep(Math.min(wait, Math.max(1, end - Date.now())));
       if (!groupAlive(pgid)) return;
     }
   }
