@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutputCollector } from '../collect/output.js';
 import type { EventBus } from '../events/bus.js';
@@ -9,6 +8,7 @@ import { haltStatus, shouldHalt } from './halt.js';
 import { runJob, type JobContext } from './job.js';
 import { retryPolicy, type RetryPolicy } from './retry.js';
 import { Median, Slots } from './slots.js';
+import { Stopping } from './stopping.js';
 
 /** A job ready to run; its command is built once its slot is known. */
 export interface PlannedJob {
@@ -92,49 +92,20 @@ export async function schedule(
   const slots = new Slots(opts.slots);
   const gates = opts.gates ?? [];
   const running = new Set<Promise<void>>();
-  const kill = new AbortController();
-  // Aborted when no new job (or retry) may start: a signal, --halt, an error.
-  const stop = new AbortController();
-  // Every running job listens for these: as many listeners as slots is expected.
-  setMaxListeners(0, kill.signal, stop.signal);
-  const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
   /** Commands of the running jobs, for the notice a signal prints. */
   const active = new Map<number, string>();
+  const stops = new Stopping(opts.signal, opts.killSignal, (reason, kill) => {
+    const running = [...active].map(([seq, command]) => ({ seq, command }));
+    bus.emit({ type: 'run_stopping', reason, kill, running });
+  });
+  const { stopped } = stops;
   const median = new Median();
-  let stopStarting = false;
-  const stopStart = () => {
-    stopStarting = true;
-    stop.abort();
-  };
+  // Also set by --halt soon, which lets retries go on (the `stop` abort does not).
+  let stopStarting = stops.stop.aborted;
+  stops.stop.addEventListener('abort', () => (stopStarting = true));
   let lastStart = 0;
   // The first unexpected error ends the run: running jobs are killed, then it is rethrown.
   let failure: { error: unknown } | undefined;
-
-  const stopping = (reason: unknown, killing: boolean) => {
-    const running = [...active].map(([seq, command]) => ({ seq, command }));
-    bus.emit({ type: 'run_stopping', reason: String(reason), kill: killing, running });
-  };
-  const onInterrupt = () => {
-    if (counts.interrupted) return;
-    counts.interrupted = true;
-    stopStart();
-    stopping(opts.signal?.reason, false);
-  };
-  const onKill = () => {
-    if (kill.signal.aborted && kill.signal.reason === 'interrupt') return;
-    counts.interrupted = true;
-    stopStart();
-    stopping(opts.killSignal?.reason, true);
-    kill.abort('interrupt');
-  };
-  opts.signal?.addEventListener('abort', onInterrupt, { once: true });
-  opts.killSignal?.addEventListener('abort', onKill, { once: true });
-  if (opts.signal?.aborted) onInterrupt();
-  if (opts.killSignal?.aborted) onKill();
-  const unlisten = () => {
-    opts.signal?.removeEventListener('abort', onInterrupt);
-    opts.killSignal?.removeEventListener('abort', onKill);
-  };
 
   const ctx: JobContext = {
     executor,
@@ -142,8 +113,8 @@ export async function schedule(
     bus,
     hooks,
     gates,
-    kill: kill.signal,
-    stop: stop.signal,
+    kill: stops.killing,
+    stop: stops.stop,
     retry: typeof opts.attempts === 'number' ? retryPolicy(opts.attempts) : opts.attempts,
     timeoutMs: () => {
       const t = opts.timeout;
@@ -179,8 +150,7 @@ export async function schedule(
       counts.halted = true;
       counts.haltExit = haltStatus(opts.halt, halt, res);
       stopStarting = true;
-      if (opts.halt.when === 'now') stop.abort();
-      if (opts.halt.when === 'now') kill.abort('halt');
+      if (opts.halt.when === 'now') stops.kill('halt');
     }
   }
 
@@ -195,8 +165,7 @@ export async function schedule(
     const p: Promise<void> = finishJob(job, slot, command)
       .catch((error: unknown) => {
         failure ??= { error };
-        stopStart();
-        kill.abort('interrupt');
+        stops.kill('interrupt');
       })
       .finally(() => {
         active.delete(job.seq);
@@ -219,7 +188,7 @@ export async function schedule(
   async function fill(): Promise<void> {
     while (!exhausted && !stopStarting && waiting.length < lookahead) {
       pending ??= it.next();
-      const next = await Promise.race([pending, stopped.then(() => undefined)]);
+      const next = await Promise.race([pending, stopped]);
       if (!next) return;
       pending = undefined;
       if (next.done) {
@@ -273,9 +242,9 @@ export async function schedule(
       start(job);
     }
   } catch (err) {
-    kill.abort('interrupt');
+    stops.kill('interrupt');
     await Promise.allSettled(running);
-    unlisten();
+    stops.dispose();
     throw err;
   }
   if (stopStarting) {
@@ -285,7 +254,8 @@ export async function schedule(
   }
   // An interrupt while the last jobs run must still reach them.
   await Promise.all(running);
-  unlisten();
+  stops.dispose();
+  counts.interrupted = stops.interrupted;
   if (failure) throw failure.error;
   collector.end();
   return counts;
