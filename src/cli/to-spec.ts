@@ -51,6 +51,7 @@ export interface CliOptions {
   tagstring?: string;
   results?: string;
   joblog?: string;
+  journal?: string;
   report?: string;
   resume?: boolean;
   resumeFailed?: boolean;
@@ -217,8 +218,8 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   }
   if (o.resume && o.resumeFailed)
     throw new WeftError('E_USAGE', '--resume and --resume-failed exclude each other');
-  if ((o.resume || o.resumeFailed) && !o.joblog)
-    throw new WeftError('E_USAGE', '--resume needs --joblog FILE');
+  if ((o.resume || o.resumeFailed) && !o.joblog && !o.journal)
+    throw new WeftError('E_USAGE', '--resume needs --joblog FILE or --journal FILE');
   if (o.report !== undefined) reportFormat(o.report); // E_OPTION unless .json or .html
   const mode = o.ungroup ? 'ungroup' : o.lineBuffer ? 'line-buffer' : 'group';
   // GNU: --colsep trims the columns unless --trim says otherwise.
@@ -254,6 +255,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout),
     delay: o.delay === undefined ? 0 : parseDuration(o.delay, '--delay'),
     joblog: o.joblog,
+    journal: o.journal,
     aggregate: aggregateSpec(o, jobs),
     report: o.report,
     resume: o.resumeFailed ? 'retry-failed' : o.resume ? 'skip-done' : 'none',

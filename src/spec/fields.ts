@@ -234,6 +234,12 @@ export const FIELDS = {
     'concurrency.jobs',
   ),
   'logs.joblog': flag('joblog', '--joblog', k.text, 'write a GNU-format joblog to this file'),
+  'logs.journal': flag(
+    'journal',
+    '--journal',
+    k.text,
+    "crash-safe journal: keep each finished job's output in this file; resume replays it",
+  ),
   'logs.events': flag(
     'events',
     '--events',
@@ -245,7 +251,7 @@ export const FIELDS = {
     ['resume', 'resumeFailed'],
     '--resume / --resume-failed',
     { 'skip-done': { resume: true }, 'retry-failed': { resumeFailed: true } },
-    'skip jobs the joblog records as done (skip-done), or as succeeded (retry-failed)',
+    'skip jobs the joblog (or journal) records as done (skip-done), or as succeeded (retry-failed)',
   ),
   'logs.bar': flag(
     'bar',

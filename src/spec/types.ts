@@ -104,6 +104,8 @@ export interface JobSpec {
   /** Seconds between job starts. */
   delay: number;
   joblog?: string;
+  /** `--journal FILE`: crash-safe record of finished jobs and their output (docs/reliability.md). */
+  journal?: string;
   /** `--aggregate`, `--reduce`, `--map … --reduce`: fold all outputs into one answer. */
   aggregate?: AggregateSpec;
   /** `--report FILE.json|FILE.html`: written when the run ends (docs/reports.md). */
