@@ -28,6 +28,8 @@ afterAll(async () => {
 });
 console.log(`journal fault injection: seed ${SEED} (WEFT_FAULT_SEED=${SEED} to replay)`);
 
+let trialCount = 0;
+
 interface Trial {
   killAt: number;
   /** Jobs the resumed run took from the journal, and the jobs it ran. */
@@ -59,7 +61,9 @@ async function trial(
     killed = await runWeft(args([]), { cwd: dir, mark, stdinFile, killAfterMs: killAt });
   }
   const leftovers = await killMarked(mark);
-  const events = join(dir, `ev-${killAt}.ndjson`);
+  // A resumed run appends to its --events file: each trial has its own.
+  const events = join(dir, `ev-${++trialCount}.ndjson`);
+  rmSync(events, { force: true });
   const resumed = await runWeft(args(['--resume', '--events', events]), { cwd: dir, mark, stdinFile });
   expect(resumed.code, resumed.stderr).toBe(0);
   const seqs = replayedAndRan(events);
@@ -78,7 +82,8 @@ function report(name: string, trials: Trial[]): void {
     console.log(
       `${name} #${i + 1}: killed at ${t.killAt} ms; resumed: ${t.replayed} replayed, ${t.ran} run` +
         `${t.leftovers ? `, ${t.leftovers} leftover process(es) killed` : ''}; ` +
-        (t.identical && t.eachOnce ? 'identical' : 'DIFFERENT'),
+        (t.identical ? 'identical' : 'OUTPUT DIFFERS') +
+        (t.eachOnce ? '' : ', NOT every job exactly once'),
     );
   }
 }
@@ -139,13 +144,13 @@ describe('kill -9 at random moments, then --resume (seeded)', () => {
 });
 
 /**
- * Writes about `size` bytes of lines `<number 0..999999> <filler of 1..20 letters>` (lines of
+ * Writes about `size` bytes of lines `<number 0..999999> <filler of 1..52 letters>` (lines of
  * varied length, so chunks end at varied places) and returns their count and the sum.
  */
 async function numbers(path: string, size: number): Promise<{ lines: number; sum: number }> {
   const r = prng(SEED ^ 0x5eed);
   const out = createWriteStream(path);
-  const filler = 'abcdefghijklmnopqrstuvwxyz';
+  const filler = 'abcdefghijklmnopqrstuvwxyz'.repeat(2);
   let written = 0;
   let lines = 0;
   let sum = 0;
@@ -153,7 +158,7 @@ async function numbers(path: string, size: number): Promise<{ lines: number; sum
     let block = '';
     while (block.length < 1 << 20) {
       const n = Math.floor(r() * 1_000_000);
-      block += `${n} ${filler.slice(0, 1 + Math.floor(r() * 20))}\n`;
+      block += `${n} ${filler.slice(0, 1 + Math.floor(r() * 52))}\n`;
       lines++;
       sum += n;
     }
