@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WeftError } from '../../../src/errors.js';
-import { contentHash, Journal, jobFingerprint, type JournalOptions } from '../../../src/events/journal.js';
+import { contentHash, jobFingerprint } from '../../../src/events/job-id.js';
+import { Journal, type JournalOptions } from '../../../src/events/journal.js';
 import type { PlannedJob } from '../../../src/schedule/scheduler.js';
 import { defaultSpec } from '../../../src/spec/defaults.js';
 
