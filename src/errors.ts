@@ -19,6 +19,7 @@ export type WeftErrorCode =
   | 'E_INPUT'
   | 'E_TEMPLATE'
   | 'E_JOBLOG'
+  | 'E_JOURNAL'
   | 'E_RESULTS'
   | 'E_AGGREGATE'
   | 'E_SHUFFLE'

@@ -5,6 +5,8 @@ import { OutputCollector } from './collect/output.js';
 import { writeResults } from './collect/results-dir.js';
 import { EventBus } from './events/bus.js';
 import { joblogWriter, readJoblog } from './events/joblog.js';
+import { jobFingerprint } from './events/job-id.js';
+import { Journal } from './events/journal.js';
 import type { EventListener, RunSummary } from './events/types.js';
 import { FastExecutor } from './exec/fast.js';
 import { LocalExecutor } from './exec/local.js';
@@ -12,7 +14,7 @@ import type { Executor } from './exec/types.js';
 import { plan } from './plan.js';
 import { reportWriter } from './report/writer.js';
 import { retryPolicyFor } from './schedule/retry.js';
-import { noCounts, schedule, type JobHooks } from './schedule/scheduler.js';
+import { noCounts, schedule, type JobHooks, type PlannedJob } from './schedule/scheduler.js';
 import type { JobSpec } from './spec/types.js';
 
 /** The size of pipe mode's input when it is a regular, uncompressed file (progress by bytes). */
@@ -91,6 +93,14 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     return summarize(noCounts(jobs));
   }
 
+  const journal = spec.journal
+    ? Journal.open(spec.journal, {
+        resume: spec.resume,
+        fingerprint: jobFingerprint(spec),
+        warn: (line) => stderr.write(line),
+      })
+    : undefined;
+  if (journal) bus.on(journal.listener);
   const joblog =
     spec.joblog && !spec.dryRun
       ? joblogWriter(spec.joblog, resumed !== undefined, { attempts: spec.joblogAttempts })
@@ -118,6 +128,43 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       })
     : undefined;
   const pushes: Promise<void>[] = [];
+  // Where a finished job's output goes besides the collector: --results, or the aggregate.
+  const deliver: JobHooks['done'] = spec.output.resultsDir
+    ? (job, _res, out, err) =>
+        writeResults(
+          spec.output.resultsDir!,
+          job.args,
+          p.names,
+          job.seq,
+          Buffer.concat(out),
+          Buffer.concat(err),
+        )
+    : sink
+      ? (job, res, out, err) => {
+          for (const b of err) stderr.write(b);
+          if (res.exitCode === 0 && res.signal === 0) {
+            const pushed = sink.push(job.seq, Buffer.concat(out));
+            // Awaited after the jobs end; until then a rejection must not count as unhandled.
+            pushed.catch(() => {});
+            pushes.push(pushed);
+          }
+        }
+      : undefined;
+  /** --journal --resume: a job the journal holds is not run; its stored output goes where a run's would. */
+  const replay = async (j: Journal, job: PlannedJob) => {
+    const e = await j.lookup(job);
+    if (!e) return false;
+    const { stdout: out, stderr: err } = j.output(e);
+    const res = { exitCode: e.exitCode, signal: e.signal, start: 0, end: 0 };
+    const printed = collector.start(job.seq, hooks.tag(job, 1));
+    if (deliver) deliver(job, res, [out], [err]);
+    else {
+      printed.onStdout(out);
+      printed.onStderr(err);
+    }
+    collector.finish(job.seq);
+    return 'replayed' as const;
+  };
   const hooks: JobHooks = {
     command: (job, slot) =>
       p.command.expand({ args: job.args, seq: job.seq, slot, total: p.total, slots: spec.jobs }),
@@ -127,30 +174,22 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
         : spec.output.tag
           ? job.args.join(' ')
           : '',
-    skip: resumed
-      ? (seq) => resumed.succeeded.has(seq) || (spec.resume === 'skip-done' && resumed.failed.has(seq))
-      : undefined,
-    done: spec.output.resultsDir
-      ? (job, _res, out, err) =>
-          writeResults(
-            spec.output.resultsDir!,
-            job.args,
-            p.names,
-            job.seq,
-            Buffer.concat(out),
-            Buffer.concat(err),
-          )
-      : sink
-        ? (job, res, out, err) => {
-            for (const b of err) stderr.write(b);
-            if (res.exitCode === 0 && res.signal === 0) {
-              const pushed = sink.push(job.seq, Buffer.concat(out));
-              // Awaited after the jobs end; until then a rejection must not count as unhandled.
-              pushed.catch(() => {});
-              pushes.push(pushed);
-            }
-          }
+    // With a journal, the journal says what is done (it holds the output); a joblog is only appended to.
+    skip: journal
+      ? journal.resuming
+        ? (job) => replay(journal, job)
+        : undefined
+      : resumed
+        ? (job) =>
+            resumed.succeeded.has(job.seq) || (spec.resume === 'skip-done' && resumed.failed.has(job.seq))
         : undefined,
+    done: journal
+      ? (job, res, out, err) => {
+          journal.record(job, res, out, err);
+          deliver?.(job, res, out, err);
+        }
+      : deliver,
+    alsoPrint: journal !== undefined && deliver === undefined,
   };
 
   const execOptions = { termSeq: spec.termSeq, nice: spec.nice };
@@ -182,6 +221,11 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       signal: options.signal,
       killSignal: options.killSignal,
     });
+    if (journal) {
+      await journal.flush();
+      // The replayed run stands for the whole run: failures stored in the journal count.
+      counts.failed += journal.stats.replayedFailed;
+    }
     if (sink) {
       await Promise.all(pushes);
       // A run stopped early has no whole answer: none is printed, temporary files go.
@@ -206,6 +250,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     throw err;
   } finally {
     options.killSignal?.removeEventListener('abort', killSink);
+    await journal?.close();
     joblog?.close();
     await executor.close?.();
     report?.close(); // also after --halt, a signal or an error: what is known

@@ -88,8 +88,12 @@ export function buildProgram(): Command {
       .option('--joblog <file>', 'write a GNU-format joblog to FILE')
       .option('--joblog-attempts', 'with --joblog: a row for every attempt, with an Attempt column')
       .option('--report <file>', 'write a run report (timeline, charts, failures) to FILE.json or FILE.html')
-      .option('--resume', 'skip jobs the joblog records as done')
-      .option('--resume-failed', 'skip jobs the joblog records as succeeded; rerun failed ones')
+      .option(
+        '--journal <file>',
+        'crash-safe journal: keep each finished job’s output in FILE; --resume replays it',
+      )
+      .option('--resume', 'skip jobs the joblog (or journal) records as done')
+      .option('--resume-failed', 'skip jobs the joblog (or journal) records as succeeded; rerun failed ones')
       // Pipe mode
       .option('--pipe', 'split stdin into blocks and feed one to each job’s stdin (alias --spreadstdin)')
       .addOption(new Option('--spreadstdin').hideHelp())

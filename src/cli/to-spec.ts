@@ -59,6 +59,7 @@ export interface CliOptions {
   tagstring?: string;
   results?: string;
   joblog?: string;
+  journal?: string;
   report?: string;
   resume?: boolean;
   resumeFailed?: boolean;
@@ -225,8 +226,8 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   }
   if (o.resume && o.resumeFailed)
     throw new WeftError('E_USAGE', '--resume and --resume-failed exclude each other');
-  if ((o.resume || o.resumeFailed) && !o.joblog)
-    throw new WeftError('E_USAGE', '--resume needs --joblog FILE');
+  if ((o.resume || o.resumeFailed) && !o.joblog && !o.journal)
+    throw new WeftError('E_USAGE', '--resume needs --joblog FILE or --journal FILE');
   if (o.report !== undefined) reportFormat(o.report); // E_OPTION unless .json or .html
   if (o.joblogAttempts && !o.joblog) throw new WeftError('E_USAGE', '--joblog-attempts needs --joblog FILE');
   const retries = o.retries === undefined ? 1 : Math.max(1, parseCount(o.retries, '--retries', 0));
@@ -277,6 +278,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     delay: o.delay === undefined ? 0 : parseDuration(o.delay, '--delay'),
     joblog: o.joblog,
     joblogAttempts: o.joblogAttempts || undefined,
+    journal: o.journal,
     aggregate: aggregateSpec(o, jobs),
     report: o.report,
     resume: o.resumeFailed ? 'retry-failed' : o.resume ? 'skip-done' : 'none',

@@ -59,6 +59,7 @@ export async function runJob(
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const keep = hooks.done !== undefined;
+  const show = !keep || hooks.alsoPrint === true;
   let busyMs = 0;
   for (let attempt = 1; ; attempt++) {
     out.length = 0;
@@ -76,12 +77,12 @@ export async function runJob(
       onStdout: (b) => {
         outBytes += b.length;
         if (keep) out.push(b);
-        else sink.onStdout(b);
+        if (show) sink.onStdout(b);
       },
       onStderr: (b) => {
         errBytes += b.length;
         if (keep) err.push(b);
-        else sink.onStderr(b);
+        if (show) sink.onStderr(b);
       },
     });
     const failed = res.exitCode !== 0 || res.signal !== 0;

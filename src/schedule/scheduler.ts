@@ -23,9 +23,17 @@ export interface JobHooks {
   tag(job: PlannedJob, slot: number): string;
   /** Called once per job after its last attempt (e.g. to write --results). */
   done?(job: PlannedJob, result: ExecResult, stdout: Buffer[], stderr: Buffer[]): void;
-  /** Jobs to skip (`--resume`). */
-  skip?(seq: number): boolean;
+  /** With `done`: the output is printed as well (the journal keeps a copy of what is printed). */
+  alsoPrint?: boolean;
+  /**
+   * Jobs not to run (`--resume`). 'replayed': the hook has put the job's stored output
+   * through the collector itself (`--journal`).
+   */
+  skip?(job: PlannedJob): SkipVerdict | Promise<SkipVerdict>;
 }
+
+/** What `JobHooks.skip` says: run the job (false), skip it (true), or it was replayed. */
+export type SkipVerdict = boolean | 'replayed';
 
 export interface ScheduleOptions {
   slots: number;
@@ -198,9 +206,10 @@ export async function schedule(
       const job = next.value;
       const bytes = stdinBytes(job.stdin);
       if (bytes !== undefined) bus.emit({ type: 'chunk_ready', seq: job.seq, bytes });
-      if (hooks.skip?.(job.seq)) {
+      const verdict = hooks.skip ? await hooks.skip(job) : false;
+      if (verdict) {
         counts.skipped++;
-        collector.passOver(job.seq);
+        if (verdict !== 'replayed') collector.passOver(job.seq);
         bus.emit({ type: 'job_skipped', seq: job.seq, reason: 'resume' });
         continue;
       }

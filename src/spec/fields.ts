@@ -265,6 +265,12 @@ export const FIELDS = {
     'a joblog row for every attempt, with an Attempt column (2+ when another attempt follows)',
     'false',
   ),
+  'logs.journal': flag(
+    'journal',
+    '--journal',
+    k.text,
+    "crash-safe journal: keep each finished job's output in this file; resume replays it",
+  ),
   'logs.events': flag(
     'events',
     '--events',
@@ -276,7 +282,7 @@ export const FIELDS = {
     ['resume', 'resumeFailed'],
     '--resume / --resume-failed',
     { 'skip-done': { resume: true }, 'retry-failed': { resumeFailed: true } },
-    'skip jobs the joblog records as done (skip-done), or as succeeded (retry-failed)',
+    'skip jobs the joblog (or journal) records as done (skip-done), or as succeeded (retry-failed)',
   ),
   'logs.bar': flag(
     'bar',

@@ -133,6 +133,8 @@ export interface JobSpec {
   joblog?: string;
   /** Write a joblog row for every attempt, with an Attempt column (`--joblog-attempts`). */
   joblogAttempts?: boolean;
+  /** `--journal FILE`: crash-safe record of finished jobs and their output (docs/reliability.md). */
+  journal?: string;
   /** `--aggregate`, `--reduce`, `--map … --reduce`: fold all outputs into one answer. */
   aggregate?: AggregateSpec;
   /** `--report FILE.json|FILE.html`: written when the run ends (docs/reports.md). */

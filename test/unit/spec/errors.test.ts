@@ -249,12 +249,14 @@ describe('problems only the final parse finds', () => {
   it('places them at the first spec field the message names', async () => {
     const yaml = 'input:\n  values: [a]\ncommand: echo\nlogs:\n  resume: skip-done\n';
     expect(await problemLines(yaml)).toEqual([
-      'job.yaml:5:11: --resume needs --joblog FILE (in the spec: --resume is logs.resume)',
+      'job.yaml:5:11: --resume needs --joblog FILE or --journal FILE (in the spec: --resume is logs.resume)',
     ]);
   });
 
   it('leaves flags-only problems as they are', async () => {
-    expect(await problemLines('command: echo\n', ['--resume'])).toEqual(['--resume needs --joblog FILE']);
+    expect(await problemLines('command: echo\n', ['--resume'])).toEqual([
+      '--resume needs --joblog FILE or --journal FILE',
+    ]);
   });
 });
 
