@@ -11,7 +11,10 @@ import { LocalExecutor } from './exec/local.js';
 import type { Executor } from './exec/types.js';
 import { plan } from './plan.js';
 import { reportWriter } from './report/writer.js';
-import { noCounts, schedule, type JobHooks } from './schedule/scheduler.js';
+import { noCounts, schedule, type JobHooks, type ScheduleCounts } from './schedule/scheduler.js';
+import { admissionGates } from './schedule/admission.js';
+import { Reuse, type ReuseCounts } from './cache/reuse.js';
+import { CacheStore } from './cache/store.js';
 import type { JobSpec } from './spec/types.js';
 
 /** The size of pipe mode's input when it is a regular, uncompressed file (progress by bytes). */
@@ -74,6 +77,16 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     return summarize(noCounts(jobs));
   }
 
+  // Checked before any file is written: a bad --memfree or --cache DIR stops the run here.
+  const gates = admissionGates(spec, { bus, stderr, names: p.names });
+  const cache = spec.cache
+    ? await CacheStore.open(
+        spec.cache.dir,
+        spec.cache.ttlSeconds === undefined ? undefined : spec.cache.ttlSeconds * 1000,
+        (m) => stderr.write(m),
+      )
+    : undefined;
+
   const joblog = spec.joblog && !spec.dryRun ? joblogWriter(spec.joblog, resumed !== undefined) : undefined;
   if (joblog) bus.on(joblog.listener);
   const report = spec.report ? reportWriter(spec.report, { title: spec.command.join(' ') }) : undefined;
@@ -128,11 +141,28 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
         : undefined,
   };
 
-  const executor: Executor =
+  const reuse =
+    spec.cache || spec.dedupe
+      ? new Reuse(
+          {
+            cache,
+            dedupe: spec.dedupe && {
+              windowMs:
+                spec.dedupe.windowSeconds === undefined ? undefined : spec.dedupe.windowSeconds * 1000,
+            },
+            env: (spec.cache?.env ?? []).map((name) => [name, baseEnv[name]] as const),
+          },
+          bus,
+          collector,
+          hooks,
+        )
+      : undefined;
+  const local: Executor =
     options.executor ??
     (spec.dispatch === 'spawn'
       ? new LocalExecutor(spec.shell, baseEnv, spec.cwd)
       : new FastExecutor(spec.shell, baseEnv, spec.cwd));
+  const executor = reuse ? reuse.wrap(local) : local;
   bus.emit({
     type: 'run_started',
     jobs: spec.jobs,
@@ -141,7 +171,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     totalBytes: pipeInputBytes(spec, stdin),
   });
   try {
-    const counts = await schedule(p.jobs, executor, collector, bus, hooks, {
+    const counts = await schedule(reuse ? reuse.filter(p.jobs) : p.jobs, executor, collector, bus, hooks, {
       slots: spec.jobs,
       attempts: spec.retries,
       delayMs: spec.delay * 1000,
@@ -149,7 +179,9 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       halt: spec.halt,
       total: p.total,
       signal: options.signal,
+      gates,
     });
+    await reuse?.finish();
     if (sink) {
       await Promise.all(pushes);
       if (counts.interrupted) await sink.abort();
@@ -162,7 +194,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     const bad = p.chunkStats;
     if (bad?.skipped) stderr.write(`weft: skipped ${bad.skipped} bad record(s)\n`);
     if (bad?.quarantined) stderr.write(`weft: quarantined ${bad.quarantined} bad record(s)\n`);
-    const summary = summarize(counts);
+    const summary = summarize(counts, reuse?.counts);
     bus.emit({ type: 'run_finished', summary });
     return summary;
   } catch (err) {
@@ -174,7 +206,11 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     report?.close(); // also after --halt, a signal or an error: what is known
   }
 
-  function summarize(c: Awaited<ReturnType<typeof schedule>>): RunSummary {
+  function summarize(ran: ScheduleCounts, reused?: ReuseCounts): RunSummary {
+    // Reused results count by their outcome, as if their jobs had run (exit status, --status).
+    const c = reused
+      ? { ...ran, succeeded: ran.succeeded + reused.succeeded, failed: ran.failed + reused.failed }
+      : ran;
     const wallMs = Date.now() - started;
     const reason = options.signal?.reason;
     const interrupted = c.interrupted ? (reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT') : undefined;
@@ -191,6 +227,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       failed: c.failed,
       skipped: c.skipped,
       retried: c.retried,
+      ...(reused ? { cached: reused.cached, deduped: reused.deduped } : {}),
       halted: c.halted,
       interrupted,
       exitCode,

@@ -2,6 +2,8 @@ import { parseDuration, parseSize } from '../chunk/units.js';
 import { WeftError } from '../errors.js';
 import { reportFormat } from '../report/writer.js';
 import { parseHalt } from '../schedule/halt.js';
+import { isKeyTemplate } from '../schedule/per-key.js';
+import { parseRate } from '../schedule/rate.js';
 import { defaultJobs, defaultShell } from '../spec/defaults.js';
 import { parseAggregateKind } from '../aggregate/kinds.js';
 import type {
@@ -38,6 +40,15 @@ export interface CliOptions {
   plus?: boolean;
   jobs?: string;
   delay?: string;
+  rate?: string;
+  burst?: string;
+  maxPerKey?: string;
+  memfree?: string;
+  dedupe?: boolean;
+  dedupeWindow?: string;
+  cache?: string;
+  cacheTtl?: string;
+  cacheEnv?: string;
   timeout?: string;
   retries?: string;
   halt?: string;
@@ -94,12 +105,22 @@ function grouping(o: CliOptions, pipe: boolean): JobSpec['grouping'] {
   return { kind: 'single' };
 }
 
+/** `--key {1}` is a job key template (for --max-per-key), `--key host` a field of --format records. */
+const keyTemplate = (o: CliOptions): boolean => o.key !== undefined && isKeyTemplate(o.key, o.I);
+
 /** weft's own chunking flags; any of them turns on pipe mode with record-safe chunks. */
 function formatChunking(o: CliOptions): FormatChunking | undefined {
-  const given = [o.format, o.records, o.window, o.key, o.overlap, o.emit, o.onBadRecord].some(
+  const fieldKey = keyTemplate(o) ? undefined : o.key;
+  const given = [o.format, o.records, o.window, fieldKey, o.overlap, o.emit, o.onBadRecord].some(
     (v) => v !== undefined,
   );
   if (!given) return undefined;
+  if (keyTemplate(o)) {
+    throw new WeftError(
+      'E_USAGE',
+      `--key '${o.key}' is a job key template (for argument jobs); with --format and friends --key names a field or column`,
+    );
+  }
   if (o.pipepart)
     throw new WeftError('E_USAGE', '--pipepart cannot be combined with --format/--records/--key/...');
   if ((o.argFile?.length ?? 0) > 1)
@@ -119,7 +140,7 @@ function formatChunking(o: CliOptions): FormatChunking | undefined {
     format: o.format,
     records: o.records === undefined ? undefined : parseCount(o.records, '--records'),
     windowMs: o.window === undefined ? undefined : parseDuration(o.window, '--window') * 1000,
-    key: o.key,
+    key: fieldKey,
     overlap: o.overlap === undefined ? undefined : parseCount(o.overlap, '--overlap', 0),
     emit: o.emit,
     onBadRecord: q ? { quarantine: q[1] } : (bad as 'fail' | 'skip'),
@@ -191,6 +212,75 @@ function aggregateSpec(o: CliOptions, jobs: number): AggregateSpec | undefined {
   return undefined;
 }
 
+/** `--rate`, `--burst`, `--key`/`--max-per-key` and `--memfree` (docs/scheduling.md). */
+function limits(o: CliOptions, pipe: PipeSpec | undefined): Pick<JobSpec, 'rate' | 'perKey' | 'memfree'> {
+  if (o.burst !== undefined && o.rate === undefined)
+    throw new WeftError('E_USAGE', '--burst needs --rate N/s');
+  const template = keyTemplate(o);
+  if (o.maxPerKey !== undefined && o.key === undefined) {
+    throw new WeftError(
+      'E_USAGE',
+      '--max-per-key needs --key: a job key template ({1}, {host}) for argument jobs, or a field with --format',
+    );
+  }
+  if (template && o.maxPerKey === undefined)
+    throw new WeftError('E_USAGE', `--key '${o.key}' is a job key template: give --max-per-key N`);
+  if (template && pipe) {
+    throw new WeftError(
+      'E_USAGE',
+      `--key '${o.key}' is a job key template for argument jobs; in pipe mode --key names a field (with --format)`,
+    );
+  }
+  const memfree = o.memfree === undefined ? undefined : parseSize(o.memfree, '--memfree');
+  if (memfree !== undefined && memfree < 0)
+    throw new WeftError('E_OPTION', `--memfree: '${o.memfree}' must not be negative`);
+  return {
+    rate:
+      o.rate === undefined
+        ? undefined
+        : { perSecond: parseRate(o.rate), burst: o.burst === undefined ? 1 : parseCount(o.burst, '--burst') },
+    perKey:
+      o.maxPerKey === undefined
+        ? undefined
+        : { max: parseCount(o.maxPerKey, '--max-per-key'), template: template ? o.key : undefined },
+    memfree,
+  };
+}
+
+/** `--cache DIR [--cache-ttl D] [--cache-env VARS]` and `--dedupe [--dedupe-window D]`. */
+function reuse(o: CliOptions): Pick<JobSpec, 'cache' | 'dedupe'> {
+  if (o.cache === undefined && (o.cacheTtl !== undefined || o.cacheEnv !== undefined)) {
+    throw new WeftError(
+      'E_USAGE',
+      `${o.cacheTtl !== undefined ? '--cache-ttl' : '--cache-env'} needs --cache DIR`,
+    );
+  }
+  const env = (o.cacheEnv ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const badName = env.find((v) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v));
+  if (badName !== undefined)
+    throw new WeftError('E_OPTION', `--cache-env: '${badName}' is not an environment variable name`);
+  const dedupe = o.dedupe || o.dedupeWindow !== undefined;
+  return {
+    cache:
+      o.cache === undefined
+        ? undefined
+        : {
+            dir: o.cache,
+            ttlSeconds: o.cacheTtl === undefined ? undefined : parseDuration(o.cacheTtl, '--cache-ttl'),
+            env,
+          },
+    dedupe: dedupe
+      ? {
+          windowSeconds:
+            o.dedupeWindow === undefined ? undefined : parseDuration(o.dedupeWindow, '--dedupe-window'),
+        }
+      : undefined,
+  };
+}
+
 /** Maps parsed options and the words after them to a frozen JobSpec. */
 export function toSpec(given: CliOptions, words: string[]): JobSpec {
   const o = { ...given, pipe: given.pipe || given.spreadstdin, lineBuffer: given.lineBuffer || given.lb };
@@ -253,6 +343,8 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     retries: o.retries === undefined ? 1 : Math.max(1, parseCount(o.retries, '--retries', 0)),
     timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout),
     delay: o.delay === undefined ? 0 : parseDuration(o.delay, '--delay'),
+    ...limits(o, pipe),
+    ...reuse(o),
     joblog: o.joblog,
     aggregate: aggregateSpec(o, jobs),
     report: o.report,
