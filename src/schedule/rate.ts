@@ -21,16 +21,26 @@ const EPS = 1e-6;
 const MAX_WAIT_MS = 250;
 
 /**
+ * A job that waits for its token may start late (timers, a busy event loop); it is booked
+ * as started when its token came due, up to this much of a token late, so such delays do
+ * not slow a steady stream below the rate.
+ */
+const CATCH_UP = 0.5;
+
+/**
  * `--rate N/s --burst B`: a token bucket. It holds up to B tokens and gains one every 1/N
- * seconds; each job start takes one, so over any span at most B + N × span jobs start, and a
- * steady stream starts exactly N a second. Starts past the bucket wait; later jobs never jump
- * the queue because every job needs the same token.
+ * seconds; each job start takes one, so a steady stream starts N a second and, after a pause,
+ * B jobs may start at once. In any span of time at most B + N × span jobs start, plus at most
+ * half a token of catch-up for a start the machine delayed. Every job needs the same token,
+ * so jobs start in input order.
  */
 export class RateGate implements Gate {
   private tokens: number;
   private last?: number;
   private readonly perMs: number;
   private pending?: { until: number; done: boolean; promise: Promise<void> };
+  /** A job has been refused a token and waits: tokens past the bucket's size are kept (CATCH_UP). */
+  private waiting = false;
 
   constructor(
     perSecond: number,
@@ -43,14 +53,17 @@ export class RateGate implements Gate {
 
   private refill(now: number): void {
     if (this.last !== undefined && now > this.last) {
-      this.tokens = Math.min(this.burst, this.tokens + (now - this.last) * this.perMs);
+      const cap = this.waiting ? this.burst + CATCH_UP : this.burst;
+      this.tokens = Math.min(Math.max(cap, this.tokens), this.tokens + (now - this.last) * this.perMs);
     }
     this.last = Math.max(now, this.last ?? now);
   }
 
   ready(_job: unknown, now: number): boolean {
     this.refill(now);
-    return this.tokens >= 1 - EPS;
+    const ok = this.tokens >= 1 - EPS;
+    if (!ok) this.waiting = true;
+    return ok;
   }
 
   /** Resolves when the next token is due (one timer shared by every caller asking for it). */
@@ -70,6 +83,7 @@ export class RateGate implements Gate {
 
   started(_job: unknown, now: number): void {
     this.take(now);
+    this.waiting = false;
   }
 
   /**

@@ -43,7 +43,7 @@ describe('MemfreeGate', () => {
 
 class Instant implements Executor {
   readonly started: number[] = [];
-  async run(req: ExecRequest): Promise<ExecResult> {
+  async run(_req: ExecRequest): Promise<ExecResult> {
     const t = Date.now();
     this.started.push(t);
     return { exitCode: 0, signal: 0, start: t, end: t };

@@ -81,7 +81,7 @@ describe('RateGate (a token bucket)', () => {
 });
 
 class Instant implements Executor {
-  async run(req: ExecRequest): Promise<ExecResult> {
+  async run(_req: ExecRequest): Promise<ExecResult> {
     const t = Date.now();
     return { exitCode: 0, signal: 0, start: t, end: t };
   }
