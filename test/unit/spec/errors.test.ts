@@ -283,4 +283,3 @@ describe('fields no flag does yet', () => {
     ]);
   });
 });
-
