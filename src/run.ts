@@ -14,7 +14,16 @@ import type { Executor } from './exec/types.js';
 import { plan } from './plan.js';
 import { reportWriter } from './report/writer.js';
 import { retryPolicyFor } from './schedule/retry.js';
-import { noCounts, schedule, type JobHooks, type PlannedJob } from './schedule/scheduler.js';
+import {
+  noCounts,
+  schedule,
+  type JobHooks,
+  type PlannedJob,
+  type ScheduleCounts,
+} from './schedule/scheduler.js';
+import { admissionGates } from './schedule/admission.js';
+import { Reuse, type ReuseCounts } from './cache/reuse.js';
+import { CacheStore } from './cache/store.js';
 import type { JobSpec } from './spec/types.js';
 
 /** The size of pipe mode's input when it is a regular, uncompressed file (progress by bytes). */
@@ -92,6 +101,16 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     }
     return summarize(noCounts(jobs));
   }
+
+  // Checked before any file is written: a bad --memfree or --cache DIR stops the run here.
+  const gates = admissionGates(spec, { bus, stderr, names: p.names });
+  const cache = spec.cache
+    ? await CacheStore.open(
+        spec.cache.dir,
+        spec.cache.ttlSeconds === undefined ? undefined : spec.cache.ttlSeconds * 1000,
+        (m) => stderr.write(m),
+      )
+    : undefined;
 
   const journal = spec.journal
     ? Journal.open(spec.journal, {
@@ -192,12 +211,34 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     alsoPrint: journal !== undefined && deliver === undefined,
   };
 
+  const reuse =
+    spec.cache || spec.dedupe
+      ? new Reuse(
+          {
+            cache,
+            dedupe: spec.dedupe && {
+              windowMs:
+                spec.dedupe.windowSeconds === undefined ? undefined : spec.dedupe.windowSeconds * 1000,
+            },
+            env: (spec.cache?.env ?? []).map((name) => [name, baseEnv[name]] as const),
+            resumed: journal?.resuming
+              ? (seq) => journal.holds(seq)
+              : resumed
+                ? (seq) => resumed.succeeded.has(seq) || resumed.failed.has(seq)
+                : undefined,
+          },
+          bus,
+          collector,
+          hooks,
+        )
+      : undefined;
   const execOptions = { termSeq: spec.termSeq, nice: spec.nice };
-  const executor: Executor =
+  const local: Executor =
     options.executor ??
     (spec.dispatch === 'spawn'
       ? new LocalExecutor(spec.shell, baseEnv, spec.cwd, execOptions)
       : new FastExecutor(spec.shell, baseEnv, spec.cwd, execOptions));
+  const executor = reuse ? reuse.wrap(local) : local;
   bus.emit({
     type: 'run_started',
     jobs: spec.jobs,
@@ -206,7 +247,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     totalBytes: pipeInputBytes(spec, stdin),
   });
   try {
-    const counts = await schedule(p.jobs, executor, collector, bus, hooks, {
+    const counts = await schedule(reuse ? reuse.filter(p.jobs) : p.jobs, executor, collector, bus, hooks, {
       slots: spec.jobs,
       attempts: retryPolicyFor({
         attempts: spec.retries,
@@ -220,7 +261,9 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       total: p.total,
       signal: options.signal,
       killSignal: options.killSignal,
+      gates,
     });
+    await reuse?.finish();
     if (journal) {
       await journal.flush();
       // The replayed run stands for the whole run: failures stored in the journal count.
@@ -241,7 +284,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     const bad = p.chunkStats;
     if (bad?.skipped) stderr.write(`weft: skipped ${bad.skipped} bad record(s)\n`);
     if (bad?.quarantined) stderr.write(`weft: quarantined ${bad.quarantined} bad record(s)\n`);
-    const summary = summarize(counts);
+    const summary = summarize(counts, reuse?.counts);
     bus.emit({ type: 'run_finished', summary });
     return summary;
   } catch (err) {
@@ -256,7 +299,11 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     report?.close(); // also after --halt, a signal or an error: what is known
   }
 
-  function summarize(c: Awaited<ReturnType<typeof schedule>>): RunSummary {
+  function summarize(ran: ScheduleCounts, reused?: ReuseCounts): RunSummary {
+    // Reused results count by their outcome, as if their jobs had run (exit status, --status).
+    const c = reused
+      ? { ...ran, succeeded: ran.succeeded + reused.succeeded, failed: ran.failed + reused.failed }
+      : ran;
     const wallMs = Date.now() - started;
     // A signal that arrived while the answer was being folded still counts.
     const by = [options.signal, options.killSignal].find((s) => s?.aborted);
@@ -277,6 +324,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       failed: c.failed,
       skipped: c.skipped,
       retried: c.retried,
+      ...(reused ? { cached: reused.cached, deduped: reused.deduped } : {}),
       halted: c.halted,
       interrupted,
       exitCode,

@@ -61,6 +61,20 @@ export function buildProgram(): Command {
       // Running
       .option('-j, --jobs <n>', 'job slots: N, N% of cores, +N, -N, 0 for as many as possible')
       .option('--delay <secs>', 'wait SECS between job starts')
+      // Admission limits (docs/scheduling.md)
+      .option('--rate <rate>', 'start at most N jobs per second: N/s, N/m, N/h (a token bucket)')
+      .option('--burst <n>', 'with --rate: up to N jobs may start at once after a pause (default 1)')
+      .option('--max-per-key <n>', 'at most N jobs at once with the same --key (e.g. per host)')
+      .option('--memfree <size>', 'start no job while free memory is below SIZE (K, M, G, T)')
+      // Reusing results (docs/scheduling.md)
+      .option('--dedupe', 'run identical jobs (same command line and stdin) once; duplicates get its output')
+      .option(
+        '--dedupe-window <duration>',
+        'reuse a result for duplicates only this long after its job ended',
+      )
+      .option('--cache <dir>', 'reuse successful results stored in DIR; store new ones there')
+      .option('--cache-ttl <duration>', 'with --cache: run jobs whose stored result is older than DURATION')
+      .option('--cache-env <vars>', 'with --cache: these environment variables (VAR,VAR) are part of the key')
       .option('--timeout <secs>', 'kill a job (its process group) after SECS, or N% of the median runtime')
       .option('--retries <n>', 'run a failing job up to N times')
       .option(
@@ -112,8 +126,8 @@ export function buildProgram(): Command {
       .option('--records <n>', 'records per chunk (instead of --block)')
       .option('--window <duration>', 'flush a partial chunk after DURATION (live streams: tail -f)')
       .option(
-        '--key <field>',
-        'send all records with one key (field, column name or number) to one partition',
+        '--key <key>',
+        'a job key TEMPLATE ({1}, {host}) for --max-per-key; with --format, a field, column name or number: records with one key go to one partition',
       )
       .option('--overlap <n>', 'repeat the last N records of a chunk at the start of the next')
       .addOption(

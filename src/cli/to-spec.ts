@@ -16,6 +16,7 @@ import type {
 } from '../spec/types.js';
 import { splitCommand, unescapeDelimiter } from './inputs.js';
 import { parseCount, parseJobs, parseNice, parseTimeout } from './numbers.js';
+import { keyTemplate, limits, reuse } from './policies.js';
 
 /** The options commander hands over (names as commander camel-cases them). */
 export interface CliOptions {
@@ -40,6 +41,15 @@ export interface CliOptions {
   plus?: boolean;
   jobs?: string;
   delay?: string;
+  rate?: string;
+  burst?: string;
+  maxPerKey?: string;
+  memfree?: string;
+  dedupe?: boolean;
+  dedupeWindow?: string;
+  cache?: string;
+  cacheTtl?: string;
+  cacheEnv?: string;
   timeout?: string;
   retries?: string;
   retryDelay?: string;
@@ -105,10 +115,17 @@ function grouping(o: CliOptions, pipe: boolean): JobSpec['grouping'] {
 
 /** weft's own chunking flags; any of them turns on pipe mode with record-safe chunks. */
 function formatChunking(o: CliOptions): FormatChunking | undefined {
-  const given = [o.format, o.records, o.window, o.key, o.overlap, o.emit, o.onBadRecord].some(
+  const fieldKey = keyTemplate(o) ? undefined : o.key;
+  const given = [o.format, o.records, o.window, fieldKey, o.overlap, o.emit, o.onBadRecord].some(
     (v) => v !== undefined,
   );
   if (!given) return undefined;
+  if (keyTemplate(o)) {
+    throw new WeftError(
+      'E_USAGE',
+      `--key '${o.key}' is a job key template (for argument jobs); with --format and friends --key names a field or column`,
+    );
+  }
   if (o.pipepart)
     throw new WeftError('E_USAGE', '--pipepart cannot be combined with --format/--records/--key/...');
   if ((o.argFile?.length ?? 0) > 1)
@@ -128,7 +145,7 @@ function formatChunking(o: CliOptions): FormatChunking | undefined {
     format: o.format,
     records: o.records === undefined ? undefined : parseCount(o.records, '--records'),
     windowMs: o.window === undefined ? undefined : parseDuration(o.window, '--window') * 1000,
-    key: o.key,
+    key: fieldKey,
     overlap: o.overlap === undefined ? undefined : parseCount(o.overlap, '--overlap', 0),
     emit: o.emit,
     onBadRecord: q ? { quarantine: q[1] } : (bad as 'fail' | 'skip'),
@@ -276,6 +293,8 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     nice: o.nice === undefined ? undefined : parseNice(o.nice),
     timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout),
     delay: o.delay === undefined ? 0 : parseDuration(o.delay, '--delay'),
+    ...limits(o, pipe),
+    ...reuse(o),
     joblog: o.joblog,
     joblogAttempts: o.joblogAttempts || undefined,
     journal: o.journal,

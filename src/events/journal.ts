@@ -121,6 +121,11 @@ export class Journal {
     return this.offsets.get(job.seq) ?? null;
   }
 
+  /** Whether the journal holds a result for job `seq` (a resume may replay it). */
+  holds(seq: number): boolean {
+    return this.done.has(seq);
+  }
+
   /**
    * The stored result of `job` when the journal holds it for the same input (seq, offset and
    * content hash) and the resume mode skips it; undefined when the job must run.

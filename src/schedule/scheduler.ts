@@ -15,6 +15,8 @@ export interface PlannedJob {
   seq: number;
   args: string[];
   stdin: JobStdin;
+  /** Format chunks cut by `--key FIELD`: the chunk's key partition (for `--max-per-key`). */
+  key?: string;
 }
 
 /** How a job becomes a process, and where its final result goes. */

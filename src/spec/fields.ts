@@ -1,6 +1,7 @@
 import { AGGREGATE_KINDS } from '../aggregate/kinds.js';
 import { flag, notYet, words, type Field } from './field.js';
 import * as k from './kinds.js';
+import { isKeyTemplate } from '../schedule/per-key.js';
 
 export { CLI_ONLY, fieldToCli, liftFlag, type CliKey, type Field } from './field.js';
 
@@ -106,7 +107,12 @@ export const FIELDS = {
     k.duration,
     'flush a partial chunk after this long (live streams)',
   ),
-  'chunk.key': flag('key', '--key', k.fieldRef, 'send all records with one key to one partition'),
+  'chunk.key': {
+    ...flag('key', '--key', k.fieldRef, 'send all records with one key (a field or column) to one partition'),
+    // --key is shared with concurrency.key: a template there, a field or column here.
+    fromCli: (o) =>
+      o.key === undefined || isKeyTemplate(o.key, o.I) ? undefined : k.fieldRef.fromFlag!(o.key),
+  },
   'chunk.overlap': flag(
     'overlap',
     '--overlap',
@@ -162,8 +168,35 @@ export const FIELDS = {
     'one per core',
   ),
   'concurrency.delay': flag('delay', '--delay', k.duration, 'wait this long between job starts', '0'),
-  'concurrency.rate': notYet(k.rate, 'at most this many job starts per second/minute/hour'),
-  'concurrency.per-key': notYet(k.count(1), 'at most this many jobs at once per chunk.key'),
+  'concurrency.rate': flag(
+    'rate',
+    '--rate',
+    k.rate,
+    'at most this many job starts per second/minute/hour (a token bucket)',
+  ),
+  'concurrency.burst': flag(
+    'burst',
+    '--burst',
+    k.count(1),
+    'with rate: this many jobs may start at once after a pause',
+    '1',
+  ),
+  'concurrency.key': {
+    ...flag('key', '--key', k.keyTemplate, 'the job key for per-key, a template such as {1} or {host}'),
+    fromCli: (o) => (o.key !== undefined && isKeyTemplate(o.key, o.I) ? o.key : undefined),
+  },
+  'concurrency.per-key': flag(
+    'maxPerKey',
+    '--max-per-key',
+    k.count(1),
+    'at most this many jobs at once per concurrency.key (or per chunk.key partition)',
+  ),
+  'concurrency.memfree': flag(
+    'memfree',
+    '--memfree',
+    k.size,
+    'start no job while free memory is below this size',
+  ),
   'retry.attempts': flag(
     'retries',
     '--retries',
@@ -203,6 +236,34 @@ export const FIELDS = {
   ),
   nice: flag('nice', '--nice', k.niceness, 'run every job at this niceness'),
   halt: flag('halt', '--halt', k.halt, 'stop early: now|soon,fail|success|done=N|N%', 'never'),
+  dedupe: {
+    kind: k.dedupe,
+    sets: ['dedupe', 'dedupeWindow'],
+    flag: '--dedupe / --dedupe-window',
+    doc: 'run identical jobs once and give duplicates the result: true (the whole run) or a window',
+    default: 'false',
+    toCli: (v) =>
+      v === false ? {} : v === true ? { dedupe: true } : { dedupe: true, dedupeWindow: String(v) },
+    fromCli: (o) =>
+      o.dedupeWindow !== undefined ? k.duration.fromFlag!(o.dedupeWindow) : o.dedupe ? true : undefined,
+  },
+  'cache.dir': flag('cache', '--cache', k.text, 'reuse successful results stored in this directory'),
+  'cache.ttl': flag('cacheTtl', '--cache-ttl', k.duration, 'run jobs whose stored result is older than this'),
+  'cache.env': {
+    kind: k.names,
+    sets: ['cacheEnv'],
+    flag: '--cache-env',
+    doc: 'environment variables whose values are part of the cache key',
+    toCli: (v) => ({ cacheEnv: (Array.isArray(v) ? v : [v]).map(String).join(',') }),
+    fromCli: (o) => {
+      if (o.cacheEnv === undefined) return undefined;
+      const names = o.cacheEnv
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean);
+      return names.length === 1 ? names[0] : names;
+    },
+  },
   'dry-run': flag('dryRun', '--dry-run', k.bool, 'print the commands instead of running them', 'false'),
   'output.order': words(
     ['keepOrder'],
@@ -335,6 +396,7 @@ export const SECTIONS: Record<string, string> = {
   args: 'how arguments become command lines',
   concurrency: 'how many jobs run at once',
   retry: 'running failed jobs again',
+  cache: 'reusing results across runs (docs/scheduling.md)',
   output: 'where job output goes and in which order',
   aggregate: 'folding all outputs into one answer',
   logs: 'joblog, events, reports and progress displays',

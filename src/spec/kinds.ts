@@ -4,6 +4,8 @@ import { parseTimeout } from '../cli/numbers.js';
 import { parseTermseq } from '../exec/terminate.js';
 import { parseHalt } from '../schedule/halt.js';
 import { parseRetryDelay, parseRetryOn } from '../schedule/retry.js';
+import { isKeyTemplate } from '../schedule/per-key.js';
+import { parseRate } from '../schedule/rate.js';
 
 /** The zod namespace; spec modules get it by dynamic import, so ordinary runs never load zod. */
 export type ZodApi = typeof Zod;
@@ -182,11 +184,40 @@ export const reportFile: Kind = {
   build: (z) => z.string().regex(/\.(json|html?)$/i),
 };
 
-/** Starts per second, minute or hour. */
+/** Starts per second, minute or hour (a bare number is per second). */
 export const rate: Kind = {
   expected: 'must be a rate (e.g. 10/s, 100/m)',
   type: 'N/s | N/m | N/h',
-  build: (z) => z.union([z.number().gt(0), z.string().regex(/^\d+(\.\d+)?\/(s|m|h)$/)]),
+  build: (z) =>
+    z
+      .union([z.number().gt(0), z.string().regex(/^\d+(\.\d+)?(\/(s|m|h))?$/)])
+      .refine((v) => parses(() => parseRate(v))),
+  fromFlag: numeric,
+};
+
+/** A job key template: text with a replacement string (`{1}`, `{host}`). */
+export const keyTemplate: Kind = {
+  expected: 'must be a template with a replacement string (e.g. {1} or {host})',
+  type: 'template',
+  build: (z) => z.string().refine((v) => isKeyTemplate(v)),
+};
+
+/** `dedupe`: true (the whole run), false, or a window. */
+export const dedupe: Kind = {
+  expected: 'must be true, false or a duration (e.g. 10m)',
+  type: 'boolean | duration',
+  build: (z) => z.union([z.boolean(), z.number().min(0), z.string().regex(DURATION)]),
+};
+
+/** Environment variable names: one, or a list. */
+export const names: Kind = {
+  expected: 'must be an environment variable name or a list of them',
+  item: 'must be an environment variable name',
+  type: 'string | string[]',
+  build: (z) => {
+    const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+    return z.union([name, z.array(name).min(1)]);
+  },
 };
 
 /** `retry.delay`: a duration, or a backoff range MIN..MAX (doubling, with jitter). */

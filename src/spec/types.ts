@@ -95,6 +95,29 @@ export type AggregateSpec =
   | { kind: 'reduce'; reduce: string }
   | { kind: 'mapreduce'; reduce: string; partitions: number };
 
+/** `--rate N/s --burst B`: a token bucket on job starts (docs/scheduling.md). */
+export interface RateLimit {
+  perSecond: number;
+  /** Starts allowed at once after a pause (the bucket's size); at least 1. */
+  burst: number;
+}
+
+/** `--key … --max-per-key N`: at most `max` jobs at once per key. */
+export interface PerKeyLimit {
+  max: number;
+  /** Argument jobs: the key template (`{1}`, `{host}`); undefined: the `--key FIELD` partition of format chunks. */
+  template?: string;
+}
+
+/** `--cache DIR`: successful results stored by the hash of command line, stdin and named env. */
+export interface CacheSpec {
+  dir: string;
+  /** Entries older than this are run again. */
+  ttlSeconds?: number;
+  /** Environment variables whose values are part of the key (`--cache-env`). */
+  env: string[];
+}
+
 /** The frozen, validated description of a run. Everything later stages need, nothing else. */
 export interface JobSpec {
   /** Command words as given; empty means "each input record is the command". */
@@ -130,6 +153,14 @@ export interface JobSpec {
   timeout?: { seconds: number } | { percent: number };
   /** Seconds between job starts. */
   delay: number;
+  /** Admission limits asked before each start (docs/scheduling.md). */
+  rate?: RateLimit;
+  perKey?: PerKeyLimit;
+  /** `--memfree SIZE`: bytes of free memory below which no new job starts. */
+  memfree?: number;
+  /** Reusing results: across runs (`--cache`), within a run (`--dedupe`, optionally within a window). */
+  cache?: CacheSpec;
+  dedupe?: { windowSeconds?: number };
   joblog?: string;
   /** Write a joblog row for every attempt, with an Attempt column (`--joblog-attempts`). */
   joblogAttempts?: boolean;

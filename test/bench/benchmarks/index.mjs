@@ -3,6 +3,7 @@
 // helpers in ../lib.mjs (measureRow, ratioRow, skipRow) — and list it here.
 import dispatch from './dispatch.mjs';
 import journal from './journal.mjs';
+import reuse from './reuse.mjs';
 import startup from './startup.mjs';
 
-export const benchmarks = [dispatch, startup, journal];
+export const benchmarks = [dispatch, startup, journal, reuse];
