@@ -163,7 +163,9 @@ describe('--memfree SIZE', () => {
     child.kill('SIGINT');
     expect(await code).toBe(130);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^weft: free memory \S+ is below --memfree \S+: new jobs wait\nweft: SIGINT received\. No new jobs will be started\.\n$/);
+    expect(stderr).toMatch(
+      /^weft: free memory \S+ is below --memfree \S+: new jobs wait\nweft: SIGINT received\. No new jobs will be started\.\n$/,
+    );
     const ev = readEvents(events);
     expect(ofType(ev, 'job_started')).toEqual([]);
     expect(ofType(ev, 'jobs_held')).toMatchObject([{ reason: 'memfree', limitBytes: totalmem() }]);
