@@ -11,6 +11,7 @@ import { LocalExecutor } from './exec/local.js';
 import type { Executor } from './exec/types.js';
 import { plan } from './plan.js';
 import { reportWriter } from './report/writer.js';
+import { orderJobs } from './schedule/order.js';
 import { noCounts, schedule, type JobHooks } from './schedule/scheduler.js';
 import type { JobSpec } from './spec/types.js';
 
@@ -30,6 +31,10 @@ function pipeInputBytes(spec: JobSpec, stdin: Readable): number | undefined {
     // unknown size: the display shows a counter
   }
   return undefined;
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
 }
 
 /** Where a run reads and writes, and who listens. */
@@ -64,6 +69,16 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
 
   const resumed = spec.joblog && spec.resume !== 'none' ? readJoblog(spec.joblog) : undefined;
   const p = await plan(spec, stdin, { countTotal: options.countTotal });
+  if (spec.order) {
+    // LPT and priorities need every job's key: the whole input is read before a job starts.
+    const ordered = await orderJobs(p.jobs, spec.order, {
+      replace: spec.replace,
+      plus: spec.plus,
+      names: p.names,
+    });
+    p.jobs = fromArray(ordered);
+    p.total ??= ordered.length;
+  }
 
   if (spec.dryRun) {
     let jobs = 0;

@@ -10,6 +10,7 @@ import type {
   FormatChunking,
   InputSource,
   JobSpec,
+  OrderSpec,
   PipeSpec,
 } from '../spec/types.js';
 import { splitCommand, unescapeDelimiter } from './inputs.js';
@@ -42,6 +43,9 @@ export interface CliOptions {
   retries?: string;
   halt?: string;
   dryRun?: boolean;
+  order?: 'input' | 'lpt';
+  cost?: string;
+  priority?: string;
   keepOrder?: boolean;
   group?: boolean;
   lineBuffer?: boolean;
@@ -160,6 +164,16 @@ function pipeSpec(o: CliOptions): PipeSpec | undefined {
   };
 }
 
+/** `--order`, `--cost`, `--priority`; undefined when jobs start in input order. */
+function orderSpec(o: CliOptions, pipe: boolean): OrderSpec | undefined {
+  const by = o.order ?? 'input';
+  if (o.cost !== undefined && by !== 'lpt') throw new WeftError('E_USAGE', '--cost applies with --order lpt');
+  if (by === 'input' && o.priority === undefined) return undefined;
+  // Pipe-mode chunks are cut while jobs run; sorting them would hold all of stdin in memory.
+  if (pipe) throw new WeftError('E_USAGE', '--order lpt and --priority need argument input, not --pipe');
+  return { by, cost: o.cost, priority: o.priority };
+}
+
 function columns(o: CliOptions): ColumnMode {
   if (o.csv) return { kind: 'csv', delimiter: o.colsep ?? ',' };
   if (o.colsep !== undefined) {
@@ -253,6 +267,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     retries: o.retries === undefined ? 1 : Math.max(1, parseCount(o.retries, '--retries', 0)),
     timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout),
     delay: o.delay === undefined ? 0 : parseDuration(o.delay, '--delay'),
+    order: orderSpec(o, !!pipe),
     joblog: o.joblog,
     aggregate: aggregateSpec(o, jobs),
     report: o.report,

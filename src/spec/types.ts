@@ -70,6 +70,19 @@ export interface InputSpec {
   link: boolean;
 }
 
+/**
+ * Which job starts first (`--order lpt`, `--priority`). Any of it reads the whole input before
+ * the first job starts; sequence numbers stay the input order (docs/scheduling.md).
+ */
+export interface OrderSpec {
+  /** `lpt`: longest (highest cost) first; `input`: as read. */
+  by: 'input' | 'lpt';
+  /** What a job costs with `lpt`: `file-size` (default), `file-size:TEMPLATE`, or a numeric TEMPLATE. */
+  cost?: string;
+  /** A numeric TEMPLATE per job; higher starts first, before cost is looked at. */
+  priority?: string;
+}
+
 /** How job outputs are folded into one answer (docs/cookbook.md). */
 export type AggregateSpec =
   | { kind: 'fold'; fold: 'concat' | 'sum' | 'count' | 'min' | 'max' | 'mean' | 'uniq' | 'count-distinct' }
@@ -103,6 +116,8 @@ export interface JobSpec {
   timeout?: { seconds: number } | { percent: number };
   /** Seconds between job starts. */
   delay: number;
+  /** Start order other than the input's (`--order lpt`, `--priority`); undefined: input order. */
+  order?: OrderSpec;
   joblog?: string;
   /** `--aggregate`, `--reduce`, `--map … --reduce`: fold all outputs into one answer. */
   aggregate?: AggregateSpec;
