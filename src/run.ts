@@ -1,8 +1,10 @@
 import { fstatSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { aggregateSink } from './aggregate/sink.js';
+import { parseSize } from './chunk/units.js';
 import { OutputCollector } from './collect/output.js';
 import { writeResults } from './collect/results-dir.js';
+import { WeftError } from './errors.js';
 import { EventBus } from './events/bus.js';
 import { joblogWriter, readJoblog } from './events/joblog.js';
 import type { EventListener, RunSummary } from './events/types.js';
@@ -53,6 +55,19 @@ export interface RunOptions {
   countTotal?: boolean;
   /** Runs jobs somewhere else than local processes. */
   executor?: Executor;
+  /**
+   * Bytes of output held in memory (for -k and grouping, all jobs together) before the rest
+   * goes to temporary files; default 8 MiB, or $WEFT_SPILL_THRESHOLD.
+   */
+  spillThreshold?: number;
+}
+
+/** A byte count from the environment (`WEFT_SPILL_THRESHOLD=64K`), or undefined. */
+function envBytes(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const n = parseSize(text, 'WEFT_SPILL_THRESHOLD');
+  if (n < 0) throw new WeftError('E_OPTION', `WEFT_SPILL_THRESHOLD: '${text}' must be a size of 0 or more`);
+  return n;
 }
 
 /**
@@ -96,7 +111,9 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
 
   const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...spec.env };
   baseEnv.PARALLEL_PID = String(process.pid);
-  const collector = new OutputCollector(spec.output, stdout, stderr);
+  const collector = new OutputCollector(spec.output, stdout, stderr, {
+    spillThreshold: options.spillThreshold ?? envBytes(process.env.WEFT_SPILL_THRESHOLD),
+  });
   const sink = spec.aggregate
     ? aggregateSink(spec.aggregate, {
         shell: spec.shell,
@@ -165,6 +182,8 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       total: p.total,
       signal: options.signal,
     });
+    // Held output (-k, groups, spill files) is written out before the run reports its end.
+    await collector.idle();
     if (sink) {
       await Promise.all(pushes);
       if (counts.interrupted) await sink.abort();
@@ -184,6 +203,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     await sink?.abort();
     throw err;
   } finally {
+    collector.close(); // spill files go, also after an error or a signal
     joblog?.close();
     await executor.close?.();
     report?.close(); // also after --halt, a signal or an error: what is known

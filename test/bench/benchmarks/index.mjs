@@ -3,6 +3,7 @@
 // helpers in ../lib.mjs (measureRow, ratioRow, skipRow) — and list it here.
 import dispatch from './dispatch.mjs';
 import order from './order.mjs';
+import spill from './spill.mjs';
 import startup from './startup.mjs';
 
-export const benchmarks = [dispatch, startup, order];
+export const benchmarks = [dispatch, startup, order, spill];
