@@ -23,6 +23,7 @@ export type WeftErrorCode =
   | 'E_RESULTS'
   | 'E_AGGREGATE'
   | 'E_SHUFFLE'
+  | 'E_SPILL'
   | 'E_EVENTS'
   | 'E_SPEC'
   | 'E_CACHE'

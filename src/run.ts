@@ -1,8 +1,10 @@
 import { fstatSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { aggregateSink } from './aggregate/sink.js';
+import { parseSize } from './chunk/units.js';
 import { OutputCollector } from './collect/output.js';
 import { writeResults } from './collect/results-dir.js';
+import { WeftError } from './errors.js';
 import { EventBus } from './events/bus.js';
 import { joblogWriter, readJoblog } from './events/joblog.js';
 import { jobFingerprint } from './events/job-id.js';
@@ -24,6 +26,7 @@ import {
 import { admissionGates } from './schedule/admission.js';
 import { Reuse, type ReuseCounts } from './cache/reuse.js';
 import { CacheStore } from './cache/store.js';
+import { orderJobs } from './schedule/order.js';
 import type { JobSpec } from './spec/types.js';
 
 /** The size of pipe mode's input when it is a regular, uncompressed file (progress by bytes). */
@@ -48,6 +51,9 @@ type Interrupt = NonNullable<RunSummary['interrupted']>;
 
 /** The exit status after each signal a run reports: 128 + its number. */
 const SIGNAL_STATUS: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
+}
 
 /** Where a run reads and writes, and who listens. */
 export interface RunOptions {
@@ -76,6 +82,19 @@ export interface RunOptions {
   countTotal?: boolean;
   /** Runs jobs somewhere else than local processes. */
   executor?: Executor;
+  /**
+   * Bytes of output held in memory (for -k and grouping, all jobs together) before the rest
+   * goes to temporary files; default 8 MiB, or $WEFT_SPILL_THRESHOLD.
+   */
+  spillThreshold?: number;
+}
+
+/** A byte count from the environment (`WEFT_SPILL_THRESHOLD=64K`), or undefined. */
+function envBytes(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const n = parseSize(text, 'WEFT_SPILL_THRESHOLD');
+  if (n < 0) throw new WeftError('E_OPTION', `WEFT_SPILL_THRESHOLD: '${text}' must be a size of 0 or more`);
+  return n;
 }
 
 /**
@@ -92,6 +111,16 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
 
   const resumed = spec.joblog && spec.resume !== 'none' ? readJoblog(spec.joblog) : undefined;
   const p = await plan(spec, stdin, { countTotal: options.countTotal });
+  if (spec.order) {
+    // LPT and priorities need every job's key: the whole input is read before a job starts.
+    const ordered = await orderJobs(p.jobs, spec.order, {
+      replace: spec.replace,
+      plus: spec.plus,
+      names: p.names,
+    });
+    p.jobs = fromArray(ordered);
+    p.total ??= ordered.length;
+  }
 
   if (spec.dryRun) {
     let jobs = 0;
@@ -130,12 +159,14 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
 
   const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...spec.env };
   baseEnv.PARALLEL_PID = String(process.pid);
-  const collector = new OutputCollector(spec.output, stdout, stderr);
   // Reduce processes die with a second signal, or when an interrupted run drops its answer.
   const sinkKill = new AbortController();
   const killSink = () => sinkKill.abort();
   options.killSignal?.addEventListener('abort', killSink, { once: true });
   if (options.killSignal?.aborted) killSink();
+  const collector = new OutputCollector(spec.output, stdout, stderr, {
+    spillThreshold: options.spillThreshold ?? envBytes(process.env.WEFT_SPILL_THRESHOLD),
+  });
   const sink = spec.aggregate
     ? aggregateSink(spec.aggregate, {
         shell: spec.shell,
@@ -269,6 +300,8 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       // The replayed run stands for the whole run: failures stored in the journal count.
       counts.failed += journal.stats.replayedFailed;
     }
+    // Held output (-k, groups, spill files) is written out before the run reports its end.
+    await collector.idle();
     if (sink) {
       await Promise.all(pushes);
       // A run stopped early has no whole answer: none is printed, temporary files go.
@@ -294,6 +327,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   } finally {
     options.killSignal?.removeEventListener('abort', killSink);
     await journal?.close();
+    collector.close(); // spill files go, also after an error or a signal
     joblog?.close();
     await executor.close?.();
     report?.close(); // also after --halt, a signal or an error: what is known

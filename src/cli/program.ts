@@ -90,6 +90,21 @@ export function buildProgram(): Command {
       .option('--nice <n>', 'run every job at niceness N')
       .option('--halt <policy>', 'stop early: now|soon,fail|success|done=N|N%')
       .option('--dry-run', 'print the commands instead of running them')
+      // Start order (docs/scheduling.md)
+      .addOption(
+        new Option(
+          '--order <policy>',
+          'start order: input (default), or lpt (longest job first, by --cost)',
+        ).choices(['input', 'lpt']),
+      )
+      .option(
+        '--cost <source>',
+        'with --order lpt: file-size (default), file-size:{N}, or a number template ({2}, {name})',
+      )
+      .option(
+        '--priority <template>',
+        'start jobs with a higher number first ({2}, {name}); reads all input first',
+      )
       // Output
       .option('-k, --keep-order', 'print output in input order')
       .option('--group', 'print each job’s output as one block when it finishes (default)')

@@ -12,6 +12,7 @@ import type {
   FormatChunking,
   InputSource,
   JobSpec,
+  OrderSpec,
   PipeSpec,
 } from '../spec/types.js';
 import { splitCommand, unescapeDelimiter } from './inputs.js';
@@ -60,6 +61,9 @@ export interface CliOptions {
   joblogAttempts?: boolean;
   halt?: string;
   dryRun?: boolean;
+  order?: 'input' | 'lpt';
+  cost?: string;
+  priority?: string;
   keepOrder?: boolean;
   group?: boolean;
   lineBuffer?: boolean;
@@ -186,6 +190,16 @@ function pipeSpec(o: CliOptions): PipeSpec | undefined {
   };
 }
 
+/** `--order`, `--cost`, `--priority`; undefined when jobs start in input order. */
+function orderSpec(o: CliOptions, pipe: boolean): OrderSpec | undefined {
+  const by = o.order ?? 'input';
+  if (o.cost !== undefined && by !== 'lpt') throw new WeftError('E_USAGE', '--cost applies with --order lpt');
+  if (by === 'input' && o.priority === undefined) return undefined;
+  // Pipe-mode chunks are cut while jobs run; sorting them would hold all of stdin in memory.
+  if (pipe) throw new WeftError('E_USAGE', '--order lpt and --priority need argument input, not --pipe');
+  return { by, cost: o.cost, priority: o.priority };
+}
+
 function columns(o: CliOptions): ColumnMode {
   if (o.csv) return { kind: 'csv', delimiter: o.colsep ?? ',' };
   if (o.colsep !== undefined) {
@@ -295,6 +309,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     delay: o.delay === undefined ? 0 : parseDuration(o.delay, '--delay'),
     ...limits(o, pipe),
     ...reuse(o),
+    order: orderSpec(o, !!pipe),
     joblog: o.joblog,
     joblogAttempts: o.joblogAttempts || undefined,
     journal: o.journal,

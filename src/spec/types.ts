@@ -89,6 +89,19 @@ export interface InputSpec {
   link: boolean;
 }
 
+/**
+ * Which job starts first (`--order lpt`, `--priority`). Any of it reads the whole input before
+ * the first job starts; sequence numbers stay the input order (docs/scheduling.md).
+ */
+export interface OrderSpec {
+  /** `lpt`: longest (highest cost) first; `input`: as read. */
+  by: 'input' | 'lpt';
+  /** What a job costs with `lpt`: `file-size` (default), `file-size:TEMPLATE`, or a numeric TEMPLATE. */
+  cost?: string;
+  /** A numeric TEMPLATE per job; higher starts first, before cost is looked at. */
+  priority?: string;
+}
+
 /** How job outputs are folded into one answer (docs/cookbook.md). */
 export type AggregateSpec =
   | { kind: 'fold'; fold: 'concat' | 'sum' | 'count' | 'min' | 'max' | 'mean' | 'uniq' | 'count-distinct' }
@@ -161,6 +174,8 @@ export interface JobSpec {
   /** Reusing results: across runs (`--cache`), within a run (`--dedupe`, optionally within a window). */
   cache?: CacheSpec;
   dedupe?: { windowSeconds?: number };
+  /** Start order other than the input's (`--order lpt`, `--priority`); undefined: input order. */
+  order?: OrderSpec;
   joblog?: string;
   /** Write a joblog row for every attempt, with an Attempt column (`--joblog-attempts`). */
   joblogAttempts?: boolean;

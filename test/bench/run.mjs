@@ -9,6 +9,7 @@
 //   --rounds N         dispatch rounds per command (default 3)
 //   --startup-runs N   start-up runs per command (default 20)
 //   --jobs N           jobs in the dispatch benchmark (default 2000)
+//   --spill-mib N      output size of the spill benchmark in MiB (default 1024)
 //   --only a,b         run only these benchmarks (names from benchmarks/index.mjs)
 //   --verbose          print every timed run
 //   --in-place         run bin/weft.js where it is instead of a snapshot (see below)
@@ -43,6 +44,7 @@ function parseArgs(argv) {
     rounds: 3,
     startupRuns: 20,
     dispatchJobs: 2000,
+    spillMiB: 1024,
     only: null,
     verbose: false,
     inPlace: false,
@@ -57,6 +59,7 @@ function parseArgs(argv) {
     if (a === '--rounds') opts.rounds = int(a, argv[++i]);
     else if (a === '--startup-runs') opts.startupRuns = int(a, argv[++i]);
     else if (a === '--jobs') opts.dispatchJobs = int(a, argv[++i]);
+    else if (a === '--spill-mib') opts.spillMiB = int(a, argv[++i]);
     else if (a === '--only') opts.only = String(argv[++i]).split(',');
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '--in-place') opts.inPlace = true;
@@ -119,14 +122,21 @@ function printBenchmark(b, rows) {
   console.log(`\n## ${b.title}\n`);
   const measures = rows.filter((r) => r.type === 'measure');
   const hasJobs = measures.some((r) => r.jobsPerSec !== undefined);
+  // Optional columns a benchmark adds to its rows (spill: throughput and peak RSS).
+  const extra = [
+    ['mbPerSec', 'MB/s'],
+    ['peakRssMB', 'peak RSS MB'],
+  ].filter(([key]) => measures.some((r) => r[key] !== undefined));
   const headers = ['variant', 'command', CA_VAR, 'n', 'median ms', 'min ms', 'max ms'];
   if (hasJobs) headers.push('jobs/s');
+  headers.push(...extra.map(([, title]) => title));
   console.log(
     table(
       headers,
       measures.map((r) => {
         const cells = [r.label, r.command, r.env ?? '', r.n, fmt(r.median), fmt(r.min), fmt(r.max)];
         if (hasJobs) cells.push(fmt(r.jobsPerSec, 0));
+        for (const [key] of extra) cells.push(r[key] === null ? '' : fmt(r[key]));
         return cells;
       }),
     ),

@@ -3,7 +3,9 @@
 // helpers in ../lib.mjs (measureRow, ratioRow, skipRow) — and list it here.
 import dispatch from './dispatch.mjs';
 import journal from './journal.mjs';
+import order from './order.mjs';
 import reuse from './reuse.mjs';
+import spill from './spill.mjs';
 import startup from './startup.mjs';
 
-export const benchmarks = [dispatch, startup, journal, reuse];
+export const benchmarks = [dispatch, startup, journal, reuse, order, spill];
