@@ -24,6 +24,8 @@ export type WeftErrorCode =
   | 'E_SHUFFLE'
   | 'E_EVENTS'
   | 'E_SPEC'
+  | 'E_QUEUE'
+  | 'E_PAYLOAD'
   | 'E_INTERNAL';
 
 /** The one error type weft throws for problems a user can act on. */

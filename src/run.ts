@@ -32,6 +32,22 @@ function pipeInputBytes(spec: JobSpec, stdin: Readable): number | undefined {
   return undefined;
 }
 
+/** Where jobs run: on the run's queue (`--queue`), or here, through slot shells or one spawn per job. */
+async function defaultExecutor(
+  spec: JobSpec,
+  env: Record<string, string>,
+  stderr: Writable,
+  signal?: AbortSignal,
+): Promise<Executor> {
+  if (spec.queue) {
+    const { openQueueExecutor } = await import('./queue/producer.js');
+    return openQueueExecutor(spec, { env: process.env, cwd: process.cwd(), stderr, signal });
+  }
+  return spec.dispatch === 'spawn'
+    ? new LocalExecutor(spec.shell, env, spec.cwd)
+    : new FastExecutor(spec.shell, env, spec.cwd);
+}
+
 /** Where a run reads and writes, and who listens. */
 export interface RunOptions {
   stdin?: Readable;
@@ -62,7 +78,8 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   const bus = new EventBus();
   if (options.onEvent) bus.on(options.onEvent);
 
-  const resumed = spec.joblog && spec.resume !== 'none' ? readJoblog(spec.joblog) : undefined;
+  // In queue mode --resume reattaches to the queue, which holds every result: nothing is skipped.
+  const resumed = spec.joblog && spec.resume !== 'none' && !spec.queue ? readJoblog(spec.joblog) : undefined;
   const p = await plan(spec, stdin, { countTotal: options.countTotal });
 
   if (spec.dryRun) {
@@ -74,13 +91,22 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     return summarize(noCounts(jobs));
   }
 
-  const joblog = spec.joblog && !spec.dryRun ? joblogWriter(spec.joblog, resumed !== undefined) : undefined;
-  if (joblog) bus.on(joblog.listener);
-  const report = spec.report ? reportWriter(spec.report, { title: spec.command.join(' ') }) : undefined;
-  if (report) bus.on(report.listener);
-
   const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...spec.env };
   baseEnv.PARALLEL_PID = String(process.pid);
+  // Queue mode connects here, before any file is written (and loads bullmq only then).
+  const executor = options.executor ?? (await defaultExecutor(spec, baseEnv, stderr, options.signal));
+  let joblog: ReturnType<typeof joblogWriter> | undefined;
+  let report: ReturnType<typeof reportWriter> | undefined;
+  try {
+    joblog = spec.joblog ? joblogWriter(spec.joblog, resumed !== undefined) : undefined;
+    report = spec.report ? reportWriter(spec.report, { title: spec.command.join(' ') }) : undefined;
+  } catch (err) {
+    joblog?.close();
+    await executor.close?.();
+    throw err;
+  }
+  if (joblog) bus.on(joblog.listener);
+  if (report) bus.on(report.listener);
   const collector = new OutputCollector(spec.output, stdout, stderr);
   const sink = spec.aggregate
     ? aggregateSink(spec.aggregate, {
@@ -128,11 +154,6 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
         : undefined,
   };
 
-  const executor: Executor =
-    options.executor ??
-    (spec.dispatch === 'spawn'
-      ? new LocalExecutor(spec.shell, baseEnv, spec.cwd)
-      : new FastExecutor(spec.shell, baseEnv, spec.cwd));
   bus.emit({
     type: 'run_started',
     jobs: spec.jobs,

@@ -1,6 +1,7 @@
 import type { ZodType, z as Zod } from 'zod';
 import { parseSize } from '../chunk/units.js';
 import { parseTimeout } from '../cli/numbers.js';
+import { parseQueueUrl } from '../queue/url.js';
 import { parseHalt } from '../schedule/halt.js';
 
 /** The zod namespace; spec modules get it by dynamic import, so ordinary runs never load zod. */
@@ -185,4 +186,18 @@ export const rate: Kind = {
   expected: 'must be a rate (e.g. 10/s, 100/m)',
   type: 'N/s | N/m | N/h',
   build: (z) => z.union([z.number().gt(0), z.string().regex(/^\d+(\.\d+)?\/(s|m|h)$/)]),
+};
+
+/** A Redis URL: redis://[user:password@]host:port[/db], or rediss:// for TLS. */
+export const redisUrl: Kind = {
+  expected: 'must be a Redis URL: redis://[user:password@]host:port[/db] (rediss:// for TLS)',
+  type: 'redis:// URL',
+  build: (z) => z.string().refine((v) => parses(() => parseQueueUrl(v))),
+};
+
+/** A run id: it names Redis keys. */
+export const runId: Kind = {
+  expected: "must be 1-64 letters, digits, '_', '.' or '-'",
+  type: 'string',
+  build: (z) => z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
 };
