@@ -6,6 +6,7 @@ import { parseAllow } from './allow.js';
 import {
   connectControl,
   loadBullmq,
+  lockKey,
   PREFIX,
   queueName,
   redisOptions,
@@ -24,6 +25,13 @@ const POLL_MS = 1000;
 const STALE_MS = 15 * HEARTBEAT_MS;
 /** A job whose worker died this many times is failed instead of tried again. */
 const MAX_STALLS = 3;
+
+/**
+ * Removes what a worker's stalled-job check may write after its producer cleared a finished
+ * run (BullMQ's meta hash and check marker) — only while no producer holds or lists the run.
+ */
+const TIDY = `if redis.call('zscore', KEYS[1], ARGV[1]) or redis.call('exists', KEYS[2]) == 1 then return 0 end
+return redis.call('del', KEYS[3], KEYS[4])`;
 
 /** `weft --worker URL` and its options. */
 export interface WorkerOptions {
@@ -112,6 +120,14 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     if (cancel) entry.worker.cancelAllJobs('the run ended');
     await entry.worker.close().catch(onError);
     await ctx.executors.close(queueName(runId));
+    if (cancel) {
+      const keys = [
+        RUNS_KEY,
+        lockKey(runId),
+        ...['meta', 'stalled-check'].map((k) => `${PREFIX}:${queueName(runId)}:${k}`),
+      ];
+      await client.eval(TIDY, keys.length, ...keys, runId).catch(onError);
+    }
   };
 
   /** True when a run's queue has nothing left for a worker to do. */

@@ -32,3 +32,33 @@ describe('run ids', () => {
     expect(() => spec(['echo'], { runId: 'a b' })).toThrow("--run-id: 'a b' must be 1-64 letters");
   });
 });
+
+describe('queue flags', () => {
+  it('--queue makes -j the number of jobs on the queue at once: 64 unless given', () => {
+    expect(toSpec({ queue: 'redis://h' }, ['echo']).jobs).toBe(64);
+    expect(toSpec({ queue: 'redis://h', jobs: '8' }, ['echo']).jobs).toBe(8);
+    expect(toSpec({ queue: 'redis://h' }, ['echo']).queue).toEqual({
+      url: 'redis://h',
+      maxPayload: 16 * 1024 * 1024,
+      runId: undefined,
+    });
+    expect(toSpec({ queue: 'redis://h', maxPayload: '64k' }, ['echo']).queue?.maxPayload).toBe(64000);
+  });
+
+  it('--resume needs no joblog with --queue; --resume-failed is refused there', () => {
+    expect(toSpec({ queue: 'redis://h', resume: true }, ['echo']).resume).toBe('skip-done');
+    expect(() => toSpec({ queue: 'redis://h', resumeFailed: true }, ['echo'])).toThrow(
+      '--resume-failed is not supported with --queue',
+    );
+    expect(() => toSpec({ resume: true }, ['echo'])).toThrow('--resume needs --joblog FILE');
+  });
+
+  it('refuses the queue options without --queue, and a bad URL before reading any input', () => {
+    expect(() => toSpec({ maxPayload: '1M' }, ['echo'])).toThrow(
+      '--max-payload only applies with --queue URL',
+    );
+    expect(() => toSpec({ queue: 'redis://h:port' }, ['echo'])).toThrow(
+      /--queue: 'redis:\/\/h:port' is not a URL/,
+    );
+  });
+});
