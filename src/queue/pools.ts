@@ -3,7 +3,7 @@ import { FastExecutor } from '../exec/fast.js';
 import { LocalExecutor } from '../exec/local.js';
 import type { Executor } from '../exec/types.js';
 import { defaultShell } from '../spec/defaults.js';
-import { canonical } from './sign.js';
+import { canonical, SECRET_VAR } from './sign.js';
 
 /**
  * A worker's job slots, shared by every run it serves: --concurrency jobs at once in all. Each
@@ -51,6 +51,8 @@ export class ExecutorPool {
     let entry = this.byKey.get(key);
     if (!entry) {
       const base = { ...(this.env as Record<string, string>), ...env };
+      // A job must not learn the secret that signs jobs (it could forge some).
+      delete base[SECRET_VAR];
       const executor =
         this.env.WEFT_DISPATCH === 'spawn' ? new LocalExecutor(sh, base) : new FastExecutor(sh, base);
       entry = { run, executor };

@@ -9,11 +9,13 @@ import { connectControl, loadBullmq, PREFIX, queueName, redisOptions } from './c
 import { deliver, type Outcome } from './outcome.js';
 import { RunHold } from './registry.js';
 import { deriveRunId } from './run-id.js';
-import { requireSecret } from './sign.js';
+import { requireSecret, SECRET_VAR } from './sign.js';
 import { parseQueueUrl, type QueueLocation } from './url.js';
 
 /** Jobs waiting longer than this are looked up directly, in case their completion event was missed. */
 const SWEEP_MS = 3000;
+/** With no worker taking a job for this long, the producer says how to start one. */
+const NO_WORKER_MS = 10_000;
 
 /** Where a producer runs and reports. */
 export interface ProducerOptions {
@@ -40,7 +42,9 @@ export class QueueExecutor implements Executor {
   private readonly pending = new Map<string, Pending>();
   private readonly attempts = new Map<number, number>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly lonely: NodeJS.Timeout;
   private sweeping = false;
+  private served = false;
 
   constructor(
     private readonly spec: JobSpec,
@@ -56,8 +60,16 @@ export class QueueExecutor implements Executor {
   ) {
     events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { ok: true, value: returnvalue }));
     events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { ok: false, reason: failedReason }));
+    events.once('active', () => (this.served = true));
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweeper.unref();
+    this.lonely = setTimeout(() => {
+      if (this.served || this.pending.size === 0) return;
+      opts.stderr.write(
+        `weft: no worker has taken a job of run ${this.runId} yet; start some with: weft --worker ${loc.display} (same ${SECRET_VAR})\n`,
+      );
+    }, NO_WORKER_MS);
+    this.lonely.unref();
   }
 
   /** The run's id on the queue. */
@@ -163,6 +175,7 @@ export class QueueExecutor implements Executor {
   /** A finished run leaves nothing in Redis; an interrupted one stays for `--resume`. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    clearTimeout(this.lonely);
     const keep = this.opts.signal?.aborted === true;
     try {
       await this.events.close();

@@ -112,7 +112,7 @@ describe('weft --queue with two workers', () => {
 });
 
 describe('security and limits', () => {
-  it('a job changed in Redis after it was signed is refused, and the other jobs run', async () => {
+  it('a job changed in Redis after it was signed is refused, and the other jobs run (no worker yet: a hint)', async () => {
     const dir = tempDir();
     // No worker yet: the jobs wait in Redis while the test rewrites one.
     const producer = spawnWeft([
@@ -134,11 +134,16 @@ describe('security and limits', () => {
     const data = JSON.parse((await db.hget(key, 'data'))!);
     data.command = `echo pwned; touch ${dir}/pwned`;
     await db.hset(key, 'data', JSON.stringify(data));
+    // A producer nobody serves says how to start a worker (after 10 s).
+    await until(() => producer.stderr().includes('no worker has taken a job'), 'the no-worker hint', 30_000);
+    expect(producer.stderr()).toMatch(
+      /^weft: no worker has taken a job of run [0-9a-f]{16} yet; start some with: weft --worker redis:\/\/127\.0\.0\.1:\d+\/1 \(same WEFT_SECRET\)$/m,
+    );
     const worker = await startWorker(redis.url(1));
     expect(await producer.exited).toBe(1);
     expect(producer.stdout()).toBe('a\nc\n');
     expect(producer.stderr()).toMatch(
-      /^weft: job 2: refused by worker [^:]+:\d+: the job's signature does not match/,
+      /^weft: job 2: refused by worker [^:]+:\d+: the job's signature does not match/m,
     );
     expect(existsSync(join(dir, 'pwned'))).toBe(false);
     expect(existsSync(join(dir, 'ran-b'))).toBe(false);

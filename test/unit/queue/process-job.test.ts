@@ -12,7 +12,8 @@ import { processJob, type Refused, type WorkerContext } from '../../../src/queue
 import { checkSignature } from '../../../src/queue/sign.js';
 
 const SECRET = 'process-job-secret';
-const executors = new ExecutorPool(process.env);
+// The worker's environment holds the secret; its jobs must not see it.
+const executors = new ExecutorPool({ ...process.env, WEFT_SECRET: SECRET });
 afterAll(() => executors.close());
 
 const ctx = (over: Partial<WorkerContext> = {}): WorkerContext => ({
@@ -52,6 +53,11 @@ describe('processJob', () => {
     expect(res).toMatchObject({ id: '1-1', exitCode: 3, signal: 0, worker: 'test:1' });
     expect(fromBase64(res.stdout).toString()).toBe('hi\n2\n');
     expect(fromBase64(res.stderr).toString()).toBe('err\n');
+  });
+
+  it("keeps the worker's WEFT_SECRET out of the job's environment", async () => {
+    const res = (await processJob(ctx(), job('echo "[${WEFT_SECRET-unset}]"'))) as ResultPayload;
+    expect(fromBase64(res.stdout).toString()).toBe('[unset]\n');
   });
 
   it('refuses, without running it, a job changed after it was signed', async () => {
