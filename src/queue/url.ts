@@ -21,8 +21,15 @@ export function redactUrl(url: string): string {
   return url.replace(/^(rediss?:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
 }
 
+/** The variable a password can come from instead of the URL (a command line is visible in `ps`). */
+export const PASSWORD_VAR = 'WEFT_REDIS_PASSWORD';
+
 /** Parses `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
-export function parseQueueUrl(url: string, flag = '--queue'): QueueLocation {
+export function parseQueueUrl(
+  url: string,
+  flag = '--queue',
+  env: NodeJS.ProcessEnv = process.env,
+): QueueLocation {
   let u: URL;
   try {
     u = new URL(url);
@@ -48,7 +55,7 @@ export function parseQueueUrl(url: string, flag = '--queue'): QueueLocation {
     port,
     db,
     username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : env[PASSWORD_VAR] || undefined,
     tls,
     display: `${tls ? 'rediss' : 'redis'}://${hostPart}:${port}/${db}`,
   };

@@ -78,6 +78,36 @@ describe('weft --queue with two workers', () => {
     expect(queued.code).toBe(0);
   });
 
+  it('runs two runs at once on the same workers, each with its own output', async () => {
+    const [a, b] = await Promise.all(
+      ['A', 'B'].map((tag) =>
+        weft(['--queue', redis.url(0), '-k', `echo ${tag}{}`, ':::', '1', '2', '3', '4', '5', '6'], { env }),
+      ),
+    );
+    expect(a).toMatchObject({ code: 0, stdout: 'A1\nA2\nA3\nA4\nA5\nA6\n' });
+    expect(b).toMatchObject({ code: 0, stdout: 'B1\nB2\nB3\nB4\nB5\nB6\n' });
+  });
+
+  it('--halt now also stops the jobs running on workers', async () => {
+    const dir = tempDir();
+    const r = await weft(
+      [
+        '--queue',
+        redis.url(0),
+        '--halt',
+        'now,fail=1',
+        'sh -c {}',
+        ':::',
+        `sleep 2; touch ${dir}/late`,
+        'sleep 0.2; exit 1',
+      ],
+      { env },
+    );
+    expect(r.code).toBe(1);
+    await new Promise((done) => setTimeout(done, 3000));
+    expect(existsSync(join(dir, 'late'))).toBe(false);
+  });
+
   it('refuses a chunk above --max-payload before it reaches Redis', async () => {
     const input = 'x'.repeat(100) + '\n';
     const r = await weft(

@@ -25,6 +25,17 @@ describe('parseQueueUrl', () => {
     });
   });
 
+  it('takes the password from WEFT_REDIS_PASSWORD when the URL has none (URLs show in ps)', () => {
+    expect(parseQueueUrl('redis://weft@cache', '--worker', { WEFT_REDIS_PASSWORD: 'pw' })).toMatchObject({
+      username: 'weft',
+      password: 'pw',
+    });
+    expect(parseQueueUrl('redis://:url-pw@cache', '--worker', { WEFT_REDIS_PASSWORD: 'pw' }).password).toBe(
+      'url-pw',
+    );
+    expect(parseQueueUrl('redis://cache', '--worker', {}).password).toBeUndefined();
+  });
+
   it('rediss:// turns on TLS, which the client options carry as tls: {}', () => {
     const loc = parseQueueUrl('rediss://u:p@redis.example.com:6380');
     expect(loc).toMatchObject({ tls: true, display: 'rediss://redis.example.com:6380/0' });
