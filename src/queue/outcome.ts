@@ -17,6 +17,10 @@ export function deliver(secret: string, id: string, req: ExecRequest, outcome: O
   let reason = outcome.ok ? checkSignature(secret, 'result', outcome.value) : outcome.reason;
   const res = (outcome.ok ? outcome.value : undefined) as ResultPayload;
   if (!reason && res.id !== id) reason = `the result is for job ${String(res.id)}, not ${id}`;
+  // Only this producer stops its jobs (--halt, a signal); a job a worker stopped did not finish.
+  if (!reason && (res.killed === 'halt' || res.killed === 'interrupt')) {
+    reason = `worker ${res.worker} stopped the job before it finished`;
+  }
   if (reason) {
     const now = Date.now();
     req.onStderr(Buffer.from(`weft: job ${req.seq}: ${reason}\n`));

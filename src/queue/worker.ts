@@ -23,6 +23,8 @@ import { parseQueueUrl } from './url.js';
 const POLL_MS = 1000;
 /** A run whose producer has not been heard from for this long, and whose queue is empty, is left alone. */
 const STALE_MS = 15 * HEARTBEAT_MS;
+/** How often a worker looks at the queue of a run whose producer has gone quiet. */
+const STALE_CHECK_MS = 10_000;
 /** A job whose worker died this many times is failed instead of tried again. */
 const MAX_STALLS = 3;
 
@@ -130,8 +132,11 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     }
   };
 
-  /** True when a run's queue has nothing left for a worker to do. */
+  const checked = new Map<string, number>();
+  /** True when a run's queue has nothing left for a worker to do (looked at every STALE_CHECK_MS at most). */
   const drained = async (runId: string): Promise<boolean> => {
+    if (Date.now() - (checked.get(runId) ?? 0) < STALE_CHECK_MS) return false;
+    checked.set(runId, Date.now());
     const { Queue } = await loadBullmq();
     const q = new Queue(queueName(runId), { connection: redisOptions(loc), prefix: PREFIX });
     q.on('error', onError);

@@ -147,6 +147,16 @@ describe('deliver', () => {
     expect(r.err[1]).toBe('weft: job 4: the result is for job 4-1, not 4-2\n');
   });
 
+  it('counts a job its worker stopped (the run ended there) as failed, not as never run', () => {
+    const r = req();
+    expect(
+      deliver(SECRET, '4-1', r.req, { ok: true, value: result({ killed: 'interrupt', signal: 15 }) }),
+    ).toMatchObject({
+      exitCode: 255,
+    });
+    expect(r.err).toEqual(['weft: job 4: worker w:1 stopped the job before it finished\n']);
+  });
+
   it('reports a refused job as failed, with the worker reason on its stderr', () => {
     const r = req();
     expect(deliver(SECRET, '4-1', r.req, { ok: false, reason: 'refused by worker w:1: nope' })).toMatchObject(
