@@ -1,12 +1,12 @@
 // Queue mode (BullMQ on Redis), against its own redis-server on 127.0.0.1:
 //  1. tiny jobs (`echo N`): weft --queue with one weft --worker, vs a plain BullMQ
 //     producer/worker script (test/bench/bullmq-plain/) with the same concurrency;
-//  2. latency-bound jobs (`sleep 0.1`) with 1, 2 and 4 workers: the speed-up should be near
+//  2. latency-bound jobs (`sleep 0.1`, one exec each) with 1, 2 and 4 workers: the speed-up should be near
 //     linear, since the jobs wait rather than compute.
 // Workers are started (and warmed up) before the timed producer runs; a sample is the wall
 // time of one producer process. Skips cleanly without redis-server.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { command, measureInterleaved, measureRow, ratioRow, skipRow } from '../lib.mjs';
 import { REDIS_SERVER, startRedis, startUntil, stopProcess } from '../redis.mjs';
@@ -114,14 +114,21 @@ async function measure(ctx, redis, procs) {
   for (const k of [1, 2, 4]) {
     const workers = [];
     for (let i = 0; i < k; i++) workers.push(await weftWorker(3));
-    const c = ctx.weft(['--queue', redis.url(3), 'sleep 0.1; echo', '::::', sleeps], {
+    // -N0: one job per input line, none of it in the command (a plain `sleep 0.1`, one exec).
+    const words = (extra) => ['--queue', redis.url(3), ...extra, '-N0', 'sleep', '0.1', '::::', sleeps];
+    const c = ctx.weft(words([]), {
       label: `${k} worker${k > 1 ? 's' : ''}`,
       env,
-      display: `node bin/weft.js --queue redis://127.0.0.1:PORT/3 'sleep 0.1; echo' :::: FILE  (${k} × ${CONCURRENCY} slots)`,
+      display: `node bin/weft.js --queue redis://127.0.0.1:PORT/3 -N0 sleep 0.1 :::: FILE  (${k} × ${CONCURRENCY} slots)`,
     });
-    const r = await ctx.sanity(c);
-    const got = r.stdout.split('\n').filter(Boolean).length;
-    if (r.code !== 0 || got !== m) ctx.log(`queue: warning: ${c.label} printed ${got} of ${m} lines`);
+    // The untimed warm-up writes a joblog: every job must have run, and succeeded.
+    const joblog = join(ctx.tmpDir, `sleep-${k}.joblog`);
+    const r = await ctx.sanity(ctx.weft(words(['--joblog', joblog]), { label: `${c.label} (check)`, env }));
+    const ok = readFileSync(joblog, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.split('\t')[6] === '0').length;
+    if (r.code !== 0 || ok !== m) ctx.log(`queue: warning: ${c.label} ran ${ok} of ${m} jobs successfully`);
     ctx.log(`queue: ${m} × sleep 0.1 on ${k} worker(s), ${ctx.opts.rounds} rounds`);
     const res = await measureInterleaved([c], ctx.opts.rounds, { onRun: ctx.onRun });
     const row = measureRow('queue', c, res.get(c.label), { jobs: m, workers: k });
