@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll } from 'vitest';
 import { WEFT } from '../helpers.js';
@@ -37,12 +38,14 @@ function freePort(): Promise<number> {
   });
 }
 
-/** True once the server answers PING. */
-function pings(port: number): Promise<boolean> {
+/** True once the server answers PING (over TLS for a TLS-only server). */
+function pings(port: number, tls: boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
+    const s = tls
+      ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+      : connect(port, '127.0.0.1');
     s.once('error', () => resolve(false));
-    s.once('connect', () => s.write('PING\r\n'));
+    s.once(tls ? 'secureConnect' : 'connect', () => s.write('PING\r\n'));
     s.once('data', (b) => {
       s.destroy();
       resolve(b.toString().startsWith('+PONG'));
@@ -53,38 +56,41 @@ function pings(port: number): Promise<boolean> {
 /** A running redis-server. */
 export interface RedisServer {
   port: number;
-  /** redis://127.0.0.1:PORT/DB */
+  /** redis://127.0.0.1:PORT/DB, or rediss://localhost:PORT/DB for a TLS server */
   url(db?: number): string;
   stop(): Promise<void>;
 }
 
-/** Starts redis-server on a free port of 127.0.0.1, without saving anything to disk. */
-export async function startRedis(): Promise<RedisServer> {
+/** A server certificate (PEM files) for a TLS-only redis-server. */
+export interface TlsFiles {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+/**
+ * Starts redis-server on a free port of 127.0.0.1, without saving anything to disk; with `tls`,
+ * it speaks only TLS on that port and its URLs are rediss://localhost:PORT.
+ */
+export async function startRedis(tls?: TlsFiles): Promise<RedisServer> {
   if (!REDIS_SERVER) throw new Error('redis-server is not installed (apt-get install redis-server)');
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
+    const listen = tls
+      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key]
+      : ['--port', String(port)];
+    const trust = tls ? ['--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no'] : [];
     const proc = spawn(
       REDIS_SERVER,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--daemonize',
-        'no',
-      ],
+      [...listen, ...trust, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
       { stdio: 'ignore' },
     );
     started.push(proc);
     for (let i = 0; i < 100 && proc.exitCode === null; i++) {
-      if (await pings(port)) {
+      if (await pings(port, !!tls)) {
         return {
           port,
-          url: (db = 0) => `redis://127.0.0.1:${port}/${db}`,
+          url: (db = 0) => (tls ? `rediss://localhost:${port}/${db}` : `redis://127.0.0.1:${port}/${db}`),
           stop: () => stop(proc),
         };
       }
