@@ -10,7 +10,7 @@
 //   --startup-runs N   start-up runs per command (default 20)
 //   --jobs N           jobs in the dispatch benchmark (default 2000)
 //   --queue-jobs N     tiny jobs in the queue benchmark (default 1000)
-//   --scale-jobs N     `sleep 0.1` jobs in the queue scaling benchmark (default 384)
+//   --scale-jobs N     `sleep 0.1` jobs in the queue scaling benchmark (default 192)
 //   --only a,b         run only these benchmarks (names from benchmarks/index.mjs)
 //   --verbose          print every timed run
 //   --in-place         run bin/weft.js where it is instead of a snapshot (see below)
@@ -46,7 +46,7 @@ function parseArgs(argv) {
     startupRuns: 20,
     dispatchJobs: 2000,
     queueJobs: 1000,
-    scaleJobs: 384,
+    scaleJobs: 192,
     only: null,
     verbose: false,
     inPlace: false,
