@@ -38,3 +38,26 @@ export function deliver(secret: string, id: string, req: ExecRequest, outcome: O
     end: res.end,
   };
 }
+
+/** What a job the producer stopped (--halt, a signal) ends with; the scheduler drops it. */
+export function stoppedResult(signal: AbortSignal): ExecResult {
+  const now = Date.now();
+  return {
+    exitCode: 0,
+    signal: 15,
+    killed: signal.reason === 'halt' ? 'halt' : 'interrupt',
+    start: now,
+    end: now,
+  };
+}
+
+/** Resolves with the abort's reason ('halt' or 'interrupt') once the signal fires; dispose stops listening. */
+export function aborted(signal?: AbortSignal): { promise: Promise<'halt' | 'interrupt'>; dispose(): void } {
+  let fire = () => {};
+  const promise = new Promise<'halt' | 'interrupt'>((resolve) => {
+    fire = () => resolve(signal?.reason === 'halt' ? 'halt' : 'interrupt');
+  });
+  if (signal?.aborted) fire();
+  else signal?.addEventListener('abort', fire, { once: true });
+  return { promise, dispose: () => signal?.removeEventListener('abort', fire) };
+}

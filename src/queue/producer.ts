@@ -6,7 +6,7 @@ import type { ExecRequest, ExecResult, Executor } from '../exec/types.js';
 import type { JobSpec } from '../spec/types.js';
 import { checkPayload, contentHash, signed, stdinBytes, type JobPayload } from './codec.js';
 import { connectControl, loadBullmq, PREFIX, queueName, redisOptions } from './connect.js';
-import { deliver, type Outcome } from './outcome.js';
+import { aborted, deliver, stoppedResult, type Outcome } from './outcome.js';
 import { RunHold } from './registry.js';
 import { deriveRunId } from './run-id.js';
 import { requireSecret, SECRET_VAR } from './sign.js';
@@ -86,6 +86,7 @@ export class QueueExecutor implements Executor {
   }
 
   async run(req: ExecRequest): Promise<ExecResult> {
+    if (req.signal?.aborted) return stoppedResult(req.signal);
     const attempt = (this.attempts.get(req.seq) ?? 0) + 1;
     this.attempts.set(req.seq, attempt);
     // Retries are new jobs, so every attempt has its own result on the queue.
@@ -127,8 +128,7 @@ export class QueueExecutor implements Executor {
       this.pending.delete(id);
       // Halted: a job no worker has taken yet is withdrawn. Interrupted: it stays for --resume.
       if (stopped === 'halt') await this.queue.remove(id).catch(() => 0);
-      const now = Date.now();
-      return { exitCode: 0, signal: 15, killed: stopped, start: now, end: now };
+      return stoppedResult(req.signal!);
     }
     return deliver(this.secret, id, req, stopped);
   }
@@ -190,17 +190,6 @@ export class QueueExecutor implements Executor {
       this.client.disconnect();
     }
   }
-}
-
-/** Resolves with the abort's reason ('halt' or 'interrupt') once the signal fires; dispose stops listening. */
-function aborted(signal?: AbortSignal): { promise: Promise<'halt' | 'interrupt'>; dispose(): void } {
-  let fire = () => {};
-  const promise = new Promise<'halt' | 'interrupt'>((resolve) => {
-    fire = () => resolve(signal?.reason === 'halt' ? 'halt' : 'interrupt');
-  });
-  if (signal?.aborted) fire();
-  else signal?.addEventListener('abort', fire, { once: true });
-  return { promise, dispose: () => signal?.removeEventListener('abort', fire) };
 }
 
 /**
