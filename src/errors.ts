@@ -27,6 +27,8 @@ export type WeftErrorCode =
   | 'E_EVENTS'
   | 'E_SPEC'
   | 'E_CACHE'
+  | 'E_QUEUE'
+  | 'E_PAYLOAD'
   | 'E_INTERNAL';
 
 /** The one error type weft throws for problems a user can act on. */

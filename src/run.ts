@@ -55,6 +55,23 @@ async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
 }
 
+/** Where jobs run: on the run's queue (`--queue`), or here, through slot shells or one spawn per job. */
+async function defaultExecutor(
+  spec: JobSpec,
+  env: Record<string, string>,
+  stderr: Writable,
+  signal?: AbortSignal,
+): Promise<Executor> {
+  if (spec.queue) {
+    const { openQueueExecutor } = await import('./queue/producer.js');
+    return openQueueExecutor(spec, { env: process.env, cwd: process.cwd(), stderr, signal });
+  }
+  const execOptions = { termSeq: spec.termSeq, nice: spec.nice };
+  return spec.dispatch === 'spawn'
+    ? new LocalExecutor(spec.shell, env, spec.cwd, execOptions)
+    : new FastExecutor(spec.shell, env, spec.cwd, execOptions);
+}
+
 /** Where a run reads and writes, and who listens. */
 export interface RunOptions {
   stdin?: Readable;
@@ -109,7 +126,8 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   const bus = new EventBus();
   if (options.onEvent) bus.on(options.onEvent);
 
-  const resumed = spec.joblog && spec.resume !== 'none' ? readJoblog(spec.joblog) : undefined;
+  // In queue mode --resume reattaches to the queue, which holds every result: nothing is skipped.
+  const resumed = spec.joblog && spec.resume !== 'none' && !spec.queue ? readJoblog(spec.joblog) : undefined;
   const p = await plan(spec, stdin, { countTotal: options.countTotal });
   if (spec.order) {
     // LPT and priorities need every job's key: the whole input is read before a job starts.
@@ -141,24 +159,35 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       )
     : undefined;
 
-  const journal = spec.journal
-    ? Journal.open(spec.journal, {
-        resume: spec.resume,
-        fingerprint: jobFingerprint(spec),
-        warn: (line) => stderr.write(line),
-      })
-    : undefined;
-  if (journal) bus.on(journal.listener);
-  const joblog =
-    spec.joblog && !spec.dryRun
-      ? joblogWriter(spec.joblog, resumed !== undefined, { attempts: spec.joblogAttempts })
-      : undefined;
-  if (joblog) bus.on(joblog.listener);
-  const report = spec.report ? reportWriter(spec.report, { title: spec.command.join(' ') }) : undefined;
-  if (report) bus.on(report.listener);
-
   const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...spec.env };
   baseEnv.PARALLEL_PID = String(process.pid);
+  // Queue mode connects here, before any file is written (and loads bullmq only then).
+  const local = options.executor ?? (await defaultExecutor(spec, baseEnv, stderr, options.signal));
+  let journal: Journal | undefined;
+  let joblog: ReturnType<typeof joblogWriter> | undefined;
+  let report: ReturnType<typeof reportWriter> | undefined;
+  try {
+    journal = spec.journal
+      ? Journal.open(spec.journal, {
+          resume: spec.resume,
+          fingerprint: jobFingerprint(spec),
+          warn: (line) => stderr.write(line),
+        })
+      : undefined;
+    joblog =
+      spec.joblog && !spec.dryRun
+        ? joblogWriter(spec.joblog, resumed !== undefined, { attempts: spec.joblogAttempts })
+        : undefined;
+    report = spec.report ? reportWriter(spec.report, { title: spec.command.join(' ') }) : undefined;
+  } catch (err) {
+    await journal?.close();
+    joblog?.close();
+    await local.close?.();
+    throw err;
+  }
+  if (journal) bus.on(journal.listener);
+  if (joblog) bus.on(joblog.listener);
+  if (report) bus.on(report.listener);
   // Reduce processes die with a second signal, or when an interrupted run drops its answer.
   const sinkKill = new AbortController();
   const killSink = () => sinkKill.abort();
@@ -263,12 +292,6 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
           hooks,
         )
       : undefined;
-  const execOptions = { termSeq: spec.termSeq, nice: spec.nice };
-  const local: Executor =
-    options.executor ??
-    (spec.dispatch === 'spawn'
-      ? new LocalExecutor(spec.shell, baseEnv, spec.cwd, execOptions)
-      : new FastExecutor(spec.shell, baseEnv, spec.cwd, execOptions));
   const executor = reuse ? reuse.wrap(local) : local;
   bus.emit({
     type: 'run_started',

@@ -8,6 +8,7 @@ import { processSignals, stopNotices } from './signals.js';
 import { buildProgram } from './program.js';
 import { statusCommand } from './status.js';
 import { toSpec, type CliOptions } from './to-spec.js';
+import { checkWorkerFlags, workerCommand } from './worker.js';
 import type { JobSpec } from '../spec/types.js';
 
 /** The streams and process hooks the CLI uses; tests pass their own. */
@@ -82,6 +83,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (opts.status !== undefined) return statusCommand(opts.status, io);
   let observers: CliObservers | undefined;
   try {
+    if (opts.worker !== undefined) return await workerCommand(opts, program.args, io);
+    checkWorkerFlags(opts);
     let spec: JobSpec;
     if (opts.spec !== undefined || opts.validate !== undefined || opts.printSpec) {
       // yaml and zod load only here, so ordinary runs start fast (docs/benchmarks.md).

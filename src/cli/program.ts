@@ -160,6 +160,33 @@ export function buildProgram(): Command {
       )
       .option('--map <cmd>', 'MapReduce: CMD emits key<TAB>value lines, shuffled by key to --reduce')
       .option('--partitions <n>', 'MapReduce partitions, one reducer each (default: -j)')
+      // Distributed mode (docs/distributed.md)
+      .option(
+        '--queue <url>',
+        'run the jobs on a Redis queue (redis://[user:password@]host:port[/db], rediss:// for TLS) that weft --worker processes drain',
+      )
+      .option(
+        '--max-payload <size>',
+        'with --queue: largest chunk, command line or job output sent through Redis (default 16M)',
+      )
+      .option(
+        '--run-id <id>',
+        'with --queue: the run’s id (default: derived from the command line, so --resume finds it)',
+      )
+      .option(
+        '--worker <url>',
+        'run jobs from the producers on this Redis (weft --queue URL ...) until SIGTERM',
+      )
+      .option('--concurrency <n>', 'with --worker: jobs to run at once (default: one per core)')
+      .option(
+        '--allow <prefix>',
+        'with --worker: run only plain commands whose first words are PREFIX (repeatable)',
+        collectList,
+      )
+      .option(
+        '--stall-timeout <duration>',
+        'with --worker: a job whose worker stops for this long goes back to the queue (default 10s)',
+      )
       // weft
       .option('--debug', 'show stack traces for errors')
       // YAML job specs (docs/spec.md)

@@ -4,7 +4,9 @@ import { reportFormat } from '../report/writer.js';
 import { parseTermseq } from '../exec/terminate.js';
 import { parseHalt } from '../schedule/halt.js';
 import { parseRetryDelay, parseRetryOn } from '../schedule/retry.js';
-import { defaultJobs, defaultShell } from '../spec/defaults.js';
+import { checkRunId } from '../queue/run-id.js';
+import { parseQueueUrl } from '../queue/url.js';
+import { DEFAULT_MAX_PAYLOAD, defaultJobs, defaultShell, QUEUE_JOBS } from '../spec/defaults.js';
 import { parseAggregateKind } from '../aggregate/kinds.js';
 import type {
   AggregateSpec,
@@ -14,6 +16,7 @@ import type {
   JobSpec,
   OrderSpec,
   PipeSpec,
+  QueueSpec,
 } from '../spec/types.js';
 import { splitCommand, unescapeDelimiter } from './inputs.js';
 import { parseCount, parseJobs, parseNice, parseTimeout } from './numbers.js';
@@ -102,6 +105,14 @@ export interface CliOptions {
   map?: string;
   partitions?: string;
   version?: boolean;
+  /** Distributed mode: `--queue URL` (a producer) and its options; `--worker URL` and its options. */
+  queue?: string;
+  maxPayload?: string;
+  runId?: string;
+  worker?: string;
+  concurrency?: string;
+  allow?: string[];
+  stallTimeout?: string;
   /** `--spec FILE`, `--validate [FILE]`, `--print-spec`: a YAML job spec (src/spec/, docs/spec.md). */
   spec?: string;
   validate?: string | boolean;
@@ -231,6 +242,29 @@ function aggregateSpec(o: CliOptions, jobs: number): AggregateSpec | undefined {
   return undefined;
 }
 
+/** `--queue URL` and its options; undefined without --queue. */
+function queueSpec(o: CliOptions): QueueSpec | undefined {
+  if (o.queue === undefined) {
+    const stray = [o.maxPayload !== undefined && '--max-payload', o.runId !== undefined && '--run-id'].filter(
+      Boolean,
+    );
+    if (stray.length)
+      throw new WeftError(
+        'E_USAGE',
+        `${stray.join(' and ')} only ${stray.length > 1 ? 'apply' : 'applies'} with --queue URL`,
+      );
+    return undefined;
+  }
+  parseQueueUrl(o.queue); // E_OPTION now, not after the input is read
+  if (o.resumeFailed)
+    throw new WeftError('E_USAGE', '--resume-failed is not supported with --queue (--resume finishes a run)');
+  const maxPayload =
+    o.maxPayload === undefined ? DEFAULT_MAX_PAYLOAD : parseSize(o.maxPayload, '--max-payload');
+  if (maxPayload <= 0)
+    throw new WeftError('E_OPTION', `--max-payload: '${o.maxPayload}' must be a positive size`);
+  return { url: o.queue, maxPayload, runId: o.runId === undefined ? undefined : checkRunId(o.runId) };
+}
+
 /** Maps parsed options and the words after them to a frozen JobSpec. */
 export function toSpec(given: CliOptions, words: string[]): JobSpec {
   const o = { ...given, pipe: given.pipe || given.spreadstdin, lineBuffer: given.lineBuffer || given.lb };
@@ -244,7 +278,9 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   );
   const sources = [...fileSources, ...commandSources];
   const pipe = pipeSpec(o);
-  const jobs = o.jobs === undefined ? defaultJobs() : parseJobs(o.jobs);
+  const queue = queueSpec(o);
+  // In queue mode -j is how many jobs may wait on the queue at once: the workers' slots, not ours.
+  const jobs = o.jobs === undefined ? (queue ? QUEUE_JOBS : defaultJobs()) : parseJobs(o.jobs);
   if (o.results && (o.aggregate || o.reduce))
     throw new WeftError('E_USAGE', '--results and --aggregate/--reduce exclude each other');
   if (pipe && command.length === 0)
@@ -257,7 +293,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   }
   if (o.resume && o.resumeFailed)
     throw new WeftError('E_USAGE', '--resume and --resume-failed exclude each other');
-  if ((o.resume || o.resumeFailed) && !o.joblog && !o.journal)
+  if ((o.resume || o.resumeFailed) && !o.joblog && !o.journal && !queue)
     throw new WeftError('E_USAGE', '--resume needs --joblog FILE or --journal FILE');
   if (o.report !== undefined) reportFormat(o.report); // E_OPTION unless .json or .html
   if (o.joblogAttempts && !o.joblog) throw new WeftError('E_USAGE', '--joblog-attempts needs --joblog FILE');
@@ -316,6 +352,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     aggregate: aggregateSpec(o, jobs),
     report: o.report,
     resume: o.resumeFailed ? 'retry-failed' : o.resume ? 'skip-done' : 'none',
+    queue,
     shell: defaultShell(),
     // WEFT_DISPATCH=spawn turns the slot-shell fast path off (tests run both paths).
     dispatch: process.env.WEFT_DISPATCH === 'spawn' ? 'spawn' : 'auto',

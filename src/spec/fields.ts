@@ -164,8 +164,8 @@ export const FIELDS = {
     'jobs',
     '-j',
     k.jobs,
-    'job slots: N, N% of the cores, +N, -N, 0 for as many as possible',
-    'one per core',
+    'job slots: N, N% of the cores, +N, -N, 0 for as many as possible; with --queue, jobs on the queue at once',
+    'one per core (64 with --queue)',
   ),
   'concurrency.delay': flag('delay', '--delay', k.duration, 'wait this long between job starts', '0'),
   'concurrency.rate': flag(
@@ -363,7 +363,7 @@ export const FIELDS = {
     ['resume', 'resumeFailed'],
     '--resume / --resume-failed',
     { 'skip-done': { resume: true }, 'retry-failed': { resumeFailed: true } },
-    'skip jobs the joblog (or journal) records as done (skip-done), or as succeeded (retry-failed)',
+    'skip jobs the joblog (or journal) records as done (skip-done), or as succeeded (retry-failed); with queue.url, finish the run the queue holds',
   ),
   'logs.bar': flag(
     'bar',
@@ -395,6 +395,26 @@ export const FIELDS = {
     'pipe.recstart and pipe.recend are regular expressions',
     'false',
   ),
+  'queue.url': flag(
+    'queue',
+    '--queue',
+    k.redisUrl,
+    'run the jobs on this Redis queue; `weft --worker` processes on any machine run them (docs/distributed.md)',
+  ),
+  'queue.max-payload': flag(
+    'maxPayload',
+    '--max-payload',
+    k.size,
+    'largest job (chunk and command line) and largest job output sent through the queue',
+    '16M',
+  ),
+  'queue.run-id': flag(
+    'runId',
+    '--run-id',
+    k.runId,
+    "the run's id on the queue (by default derived from the command line, so --resume finds it)",
+    'from the command line',
+  ),
   env: {
     kind: k.env,
     sets: null,
@@ -422,4 +442,5 @@ export const SECTIONS: Record<string, string> = {
   aggregate: 'folding all outputs into one answer',
   logs: 'joblog, events, reports and progress displays',
   pipe: "GNU parallel's pipe mode: stdin or a file cut into blocks",
+  queue: 'distributed mode: jobs go to a Redis queue that `weft --worker` processes drain',
 };

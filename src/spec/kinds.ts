@@ -2,6 +2,7 @@ import type { ZodType, z as Zod } from 'zod';
 import { parseSize } from '../chunk/units.js';
 import { parseTimeout } from '../cli/numbers.js';
 import { parseTermseq } from '../exec/terminate.js';
+import { parseQueueUrl } from '../queue/url.js';
 import { parseHalt } from '../schedule/halt.js';
 import { parseRetryDelay, parseRetryOn } from '../schedule/retry.js';
 import { isKeyTemplate } from '../schedule/per-key.js';
@@ -254,4 +255,18 @@ export const niceness: Kind = {
   type: 'integer -20..19',
   build: (z) => z.int().min(-20).max(19),
   fromFlag: numeric,
+};
+
+/** A Redis URL: redis://[user:password@]host:port[/db], or rediss:// for TLS. */
+export const redisUrl: Kind = {
+  expected: 'must be a Redis URL: redis://[user:password@]host:port[/db] (rediss:// for TLS)',
+  type: 'redis:// URL',
+  build: (z) => z.string().refine((v) => parses(() => parseQueueUrl(v))),
+};
+
+/** A run id: it names Redis keys. */
+export const runId: Kind = {
+  expected: "must be 1-64 letters, digits, '_', '.' or '-'",
+  type: 'string',
+  build: (z) => z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
 };

@@ -131,6 +131,16 @@ export interface CacheSpec {
   env: string[];
 }
 
+/** Distributed mode (`--queue`): jobs go to a Redis queue that `weft --worker` processes drain. */
+export interface QueueSpec {
+  /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
+  url: string;
+  /** Largest job (chunk plus command line) and largest job output, in bytes. */
+  maxPayload: number;
+  /** The run's id on the queue; by default derived from the command line (so `--resume` finds it). */
+  runId?: string;
+}
+
 /** The frozen, validated description of a run. Everything later stages need, nothing else. */
 export interface JobSpec {
   /** Command words as given; empty means "each input record is the command". */
@@ -186,6 +196,8 @@ export interface JobSpec {
   /** `--report FILE.json|FILE.html`: written when the run ends (docs/reports.md). */
   report?: string;
   resume: 'none' | 'skip-done' | 'retry-failed';
+  /** Run the jobs on a Redis queue instead of here (docs/distributed.md). */
+  queue?: QueueSpec;
   /** Shell used to run commands. */
   shell: string;
   /** How jobs start: a persistent shell per slot where possible (`auto`), or one spawn per job. */

@@ -10,6 +10,8 @@
 //   --startup-runs N   start-up runs per command (default 20)
 //   --jobs N           jobs in the dispatch benchmark (default 2000)
 //   --spill-mib N      output size of the spill benchmark in MiB (default 1024)
+//   --queue-jobs N     tiny jobs in the queue benchmark (default 1000)
+//   --scale-jobs N     `sleep 0.1` jobs in the queue scaling benchmark (default 192)
 //   --only a,b         run only these benchmarks (names from benchmarks/index.mjs)
 //   --verbose          print every timed run
 //   --in-place         run bin/weft.js where it is instead of a snapshot (see below)
@@ -45,6 +47,8 @@ function parseArgs(argv) {
     startupRuns: 20,
     dispatchJobs: 2000,
     spillMiB: 1024,
+    queueJobs: 1000,
+    scaleJobs: 192,
     only: null,
     verbose: false,
     inPlace: false,
@@ -60,6 +64,8 @@ function parseArgs(argv) {
     else if (a === '--startup-runs') opts.startupRuns = int(a, argv[++i]);
     else if (a === '--jobs') opts.dispatchJobs = int(a, argv[++i]);
     else if (a === '--spill-mib') opts.spillMiB = int(a, argv[++i]);
+    else if (a === '--queue-jobs') opts.queueJobs = int(a, argv[++i]);
+    else if (a === '--scale-jobs') opts.scaleJobs = int(a, argv[++i]);
     else if (a === '--only') opts.only = String(argv[++i]).split(',');
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '--in-place') opts.inPlace = true;

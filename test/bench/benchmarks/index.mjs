@@ -4,8 +4,9 @@
 import dispatch from './dispatch.mjs';
 import journal from './journal.mjs';
 import order from './order.mjs';
+import queue from './queue.mjs';
 import reuse from './reuse.mjs';
 import spill from './spill.mjs';
 import startup from './startup.mjs';
 
-export const benchmarks = [dispatch, startup, journal, reuse, order, spill];
+export const benchmarks = [dispatch, startup, journal, reuse, order, spill, queue];
