@@ -56,16 +56,20 @@ export class WeftError extends Error {
   }
 }
 
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+};
+
 /** Turns a Node fs error on `file` into a WeftError a user can read. */
 export function fileError(file: string, err: unknown): WeftError {
   const code = (err as NodeJS.ErrnoException)?.code;
+  const message = (err as Error)?.message ?? String(err);
+  // Node's "EIO: i/o error, read" reads better as "i/o error (EIO)".
   const why =
-    code === 'ENOENT'
-      ? 'no such file'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : ((err as Error)?.message ?? String(err));
+    (code && FILE_PROBLEMS[code]) ??
+    (code ? `${message.replace(/^[A-Z0-9]+: /, '').replace(/, \w+( '.*')?$/, '')} (${code})` : message);
   return new WeftError(code === 'ENOENT' ? 'E_NO_FILE' : 'E_READ', why, { location: { file }, cause: err });
 }

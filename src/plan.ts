@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { groupArgs } from './chunk/args.js';
-import { createReadStream } from 'node:fs';
 import {
   formatChunks,
   formatFromPath,
@@ -11,7 +10,7 @@ import {
 } from './chunk/formats/index.js';
 import { pipeChunks } from './chunk/pipe.js';
 import { pipepartRanges } from './chunk/pipepart.js';
-import { checkReadable } from './source/open.js';
+import { checkReadable, located, readFile } from './source/open.js';
 import { openArgs } from './source/index.js';
 import type { JobSpec } from './spec/types.js';
 import type { PlannedJob } from './schedule/scheduler.js';
@@ -63,7 +62,10 @@ export async function plan(
     if (spec.pipe.part) {
       const file = spec.input.sources.find((s) => s.kind === 'file');
       const path = file && file.kind === 'file' ? file.path : '-';
-      await checkReadable(path);
+      // Offsets need a file with a size: a pipe would read as empty, silently.
+      await checkReadable(path, {
+        notRegular: `--pipepart reads a regular file by offsets; use --pipe < ${path} instead`,
+      });
       jobs = numbered(pipepartRanges(path, spec.pipe, spec.jobs), (seq, range) => ({
         seq,
         args: [],
@@ -74,7 +76,7 @@ export async function plan(
       const file = spec.input.sources.find((s) => s.kind === 'file');
       const name = file && file.kind === 'file' ? file.path : 'stdin';
       if (name !== 'stdin') await checkReadable(name);
-      const stream = name === 'stdin' ? stdin : createReadStream(name, { highWaterMark: 1 << 20 });
+      const stream = name === 'stdin' ? stdin : readFile(name, 1 << 20);
       const opts: ChunkOptions = {
         ...f,
         format: f.format ?? (name === 'stdin' ? 'lines' : formatFromPath(name)),
@@ -82,7 +84,7 @@ export async function plan(
         name,
       };
       const stats = newChunkStats();
-      const chunks = formatChunks(gunzipIfNeeded(name, stream), opts, stats);
+      const chunks = formatChunks(located(name, gunzipIfNeeded(name, stream)), opts, stats);
       jobs = numbered(chunks, (seq, c) => ({
         seq,
         args: [],

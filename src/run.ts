@@ -14,6 +14,8 @@ import { FastExecutor } from './exec/fast.js';
 import { LocalExecutor } from './exec/local.js';
 import type { Executor } from './exec/types.js';
 import { plan } from './plan.js';
+import { ABORTED, unlessAborted, untilAborted } from './source/abortable.js';
+import { encodeRaw } from './raw-text.js';
 import { reportWriter } from './report/writer.js';
 import { retryPolicyFor } from './schedule/retry.js';
 import {
@@ -128,7 +130,10 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
 
   // In queue mode --resume reattaches to the queue, which holds every result: nothing is skipped.
   const resumed = spec.joblog && spec.resume !== 'none' && !spec.queue ? readJoblog(spec.joblog) : undefined;
-  const p = await plan(spec, stdin, { countTotal: options.countTotal });
+  // Planning may wait on input (a CSV read whole, a FIFO with no writer yet): an interrupt ends that wait.
+  const planned = await unlessAborted(plan(spec, stdin, { countTotal: options.countTotal }), options.signal);
+  if (planned === ABORTED) return summarize({ ...noCounts(), interrupted: true });
+  const p = { ...planned, jobs: untilAborted(planned.jobs, options.signal) };
   if (spec.order) {
     // LPT and priorities need every job's key: the whole input is read before a job starts.
     const ordered = await orderJobs(p.jobs, spec.order, {
@@ -144,7 +149,9 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     let jobs = 0;
     for await (const job of p.jobs) {
       jobs++;
-      stdout.write(p.command.expand({ args: job.args, seq: job.seq, slot: 1, total: p.total }) + '\n');
+      stdout.write(
+        encodeRaw(p.command.expand({ args: job.args, seq: job.seq, slot: 1, total: p.total }) + '\n'),
+      );
     }
     return summarize(noCounts(jobs));
   }

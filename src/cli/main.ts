@@ -3,6 +3,8 @@ import type { Readable, Writable } from 'node:stream';
 import { CommanderError } from 'commander';
 import { WeftError } from '../errors.js';
 import { run } from '../run.js';
+import { ABORTED, unlessAborted } from '../source/abortable.js';
+import { rawArgv } from './argv.js';
 import { cliObservers, type CliObservers } from './observers.js';
 import { processSignals, stopNotices } from './signals.js';
 import { buildProgram } from './program.js';
@@ -88,7 +90,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     let spec: JobSpec;
     if (opts.spec !== undefined || opts.validate !== undefined || opts.printSpec) {
       // yaml and zod load only here, so ordinary runs start fast (docs/benchmarks.md).
-      const fromSpec = await (await import('../spec/cli.js')).specCommand(opts, program.args, io);
+      const { specCommand } = await import('../spec/cli.js');
+      // Reading the spec may wait (a FIFO): an interrupt ends that wait.
+      const fromSpec = await unlessAborted(specCommand(opts, program.args, io), io.signal);
+      if (fromSpec === ABORTED) return io.signal?.reason === 'SIGTERM' ? 143 : 130;
       if (typeof fromSpec === 'number') return fromSpec;
       ({ spec, opts } = fromSpec);
     } else spec = toSpec(opts, program.args);
@@ -125,7 +130,7 @@ export async function cli(): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });
-  const code = await main(process.argv.slice(2), {
+  const code = await main(rawArgv(process.argv.slice(2)), {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,

@@ -187,6 +187,12 @@ function pipeSpec(o: CliOptions): PipeSpec | undefined {
   const recEnd = unesc(o.recend);
   if (block === 0 || (block < 0 && !o.pipepart))
     throw new WeftError('E_OPTION', `--block: '${o.block}' must be a positive size`);
+  // Checked here, so a bad pattern is an option error now, not a crash at the first block.
+  if (o.regexp) {
+    checkRegex('--recstart', recStart ?? '');
+    checkRegex('--recend', recEnd ?? '');
+  }
+  if (header && 'regex' in header) checkRegex('--header', String(header.regex));
   return {
     part: !!o.pipepart,
     block,
@@ -211,14 +217,19 @@ function orderSpec(o: CliOptions, pipe: boolean): OrderSpec | undefined {
   return { by, cost: o.cost, priority: o.priority };
 }
 
+/** Throws an E_OPTION error naming `option` when `pattern` is not a valid regular expression. */
+function checkRegex(option: string, pattern: string): void {
+  try {
+    new RegExp(pattern);
+  } catch {
+    throw new WeftError('E_OPTION', `${option}: '${pattern}' is not a valid regular expression`);
+  }
+}
+
 function columns(o: CliOptions): ColumnMode {
   if (o.csv) return { kind: 'csv', delimiter: o.colsep ?? ',' };
   if (o.colsep !== undefined) {
-    try {
-      new RegExp(o.colsep);
-    } catch {
-      throw new WeftError('E_OPTION', `--colsep: '${o.colsep}' is not a valid regular expression`);
-    }
+    checkRegex('--colsep', o.colsep);
     return { kind: 'colsep', pattern: o.colsep };
   }
   // GNU: --header splits columns at TAB unless told otherwise.
@@ -278,6 +289,9 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   );
   const sources = [...fileSources, ...commandSources];
   const pipe = pipeSpec(o);
+  // GNU ignores --block outside pipe mode; a value that is not a size is still a mistake.
+  if (!pipe && o.block !== undefined && parseSize(o.block, '--block') <= 0)
+    throw new WeftError('E_OPTION', `--block: '${o.block}' must be a positive size`);
   const queue = queueSpec(o);
   // In queue mode -j is how many jobs may wait on the queue at once: the workers' slots, not ours.
   const jobs = o.jobs === undefined ? (queue ? QUEUE_JOBS : defaultJobs()) : parseJobs(o.jobs);

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { WeftError } from '../errors.js';
 import type { OutputSpec } from '../spec/types.js';
 import { Held } from './held.js';
+import { encodeRaw } from '../raw-text.js';
 import { prefixLines } from './lines.js';
 import { SpillStore } from './spill.js';
 
@@ -148,7 +149,7 @@ export class OutputCollector {
 
   /** Registers a job that is about to run and returns where its output goes. */
   start(seq: number, tag: string): JobSink {
-    const j = new JobOutput(seq, this.spec.tag ? Buffer.from(tag + '\t') : Buffer.alloc(0), this.store);
+    const j = new JobOutput(seq, this.spec.tag ? encodeRaw(tag + '\t') : Buffer.alloc(0), this.store);
     this.jobs.set(seq, j);
     return {
       onStdout: (chunk) => {

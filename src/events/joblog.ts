@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { fileError, WeftError } from '../errors.js';
+import { encodeRaw } from '../raw-text.js';
 import type { EventListener } from './types.js';
 
 /** GNU parallel's joblog header: 9 tab-separated columns. */
@@ -69,8 +70,8 @@ export function joblogWriter(
     listener: (e) => {
       // A job weft killed for --halt or a signal is not done: no row, so --resume reruns it.
       if (e.type !== 'job_finished' || e.killed === 'halt' || e.killed === 'interrupt') return;
-      if (attempts) writeSync(fd, joblogAttemptRow(e));
-      else if (e.final) writeSync(fd, joblogRow(e));
+      if (attempts) writeSync(fd, encodeRaw(joblogAttemptRow(e)));
+      else if (e.final) writeSync(fd, encodeRaw(joblogRow(e)));
     },
     close: () => closeSync(fd),
   };

@@ -3,6 +3,16 @@ import { LocalExecutor, type ExecOptions } from './local.js';
 import { DRIVER_SHELL, SlotShell } from './slot-shell.js';
 import type { ExecRequest, ExecResult, Executor } from './types.js';
 
+/** Linux's limit on one exec argument (MAX_ARG_STRLEN, with its NUL). */
+const MAX_ARG_BYTES = 128 * 1024;
+
+/**
+ * A line `$SHELL -c` can never be given: such a job goes to a spawn, which fails at once (E2BIG),
+ * instead of through a slot shell, whose `read` takes bytes one at a time (minutes for megabytes).
+ */
+const tooLongForExec = (line: string): boolean =>
+  line.length * 3 >= MAX_ARG_BYTES && Buffer.byteLength(line) >= MAX_ARG_BYTES;
+
 /**
  * The default executor: jobs without stdin go to their slot's persistent shell (cheap to
  * start), everything else (pipe mode chunks) to an ordinary spawn.
@@ -22,7 +32,7 @@ export class FastExecutor implements Executor {
   }
 
   run(req: ExecRequest): Promise<ExecResult> {
-    if (req.stdin.kind !== 'none' || !DRIVER_SHELL) return this.spawn.run(req);
+    if (req.stdin.kind !== 'none' || !DRIVER_SHELL || tooLongForExec(req.command)) return this.spawn.run(req);
     let sh = this.shells.get(req.slot);
     if (!sh || !sh.alive) {
       sh = new SlotShell(this.shell, this.env, this.cwd, this.opts);

@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { getPriority } from 'node:os';
 import type { Writable } from 'node:stream';
 import { acquireGuard } from './guard.js';
 import { DEFAULT_TERMSEQ, signalNumber, terminateGroup, type TermStep } from './terminate.js';
+import { encodeRaw, fsPath, hasRawBytes } from '../raw-text.js';
 import type { ExecRequest, ExecResult, Executor, JobStdin } from './types.js';
 
 /** How the local executors start and end jobs. */
@@ -28,6 +29,13 @@ export function nicePrefix(nice: number | undefined): string[] {
   return nice === own ? [] : ['nice', '-n', String(nice - own)];
 }
 
+/** Why a spawn failed, for the job's stderr. */
+function startError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'E2BIG') return 'the command line is too long for the system (E2BIG)';
+  return e?.message ?? String(err);
+}
+
 function feed(stdin: JobStdin, sink: Writable | null): void {
   if (!sink) return;
   // A job that exits without reading its input is normal (EPIPE), not an error.
@@ -37,13 +45,19 @@ function feed(stdin: JobStdin, sink: Writable | null): void {
     const { path, start, end, prefix } = stdin.range;
     if (prefix?.length) sink.write(prefix);
     if (end <= start) sink.end();
-    else createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 }).pipe(sink);
+    else createReadStream(fsPath(path), { start, end: end - 1, highWaterMark: 1 << 20 }).pipe(sink);
   }
 }
 
 /** Why an abort of the request's signal ends the job. */
 export const abortReason = (signal?: AbortSignal): NonNullable<ExecResult['killed']> =>
   signal?.reason === 'halt' ? 'halt' : 'interrupt';
+
+/**
+ * What `shell -c` runs for a command line holding bytes that are not UTF-8: spawn arguments are
+ * always UTF-8, so the line comes as bytes on fd 3 instead (the `.` keeps trailing newlines).
+ */
+const FROM_FD3 = 'cmd=$(cat <&3; echo .); exec 3<&-; eval "${cmd%.}"';
 
 /**
  * Runs each job as `shell -c command` in its own process group, so a timeout or an
@@ -67,13 +81,29 @@ export class LocalExecutor implements Executor {
   run(req: ExecRequest): Promise<ExecResult> {
     return new Promise((resolve) => {
       const start = Date.now();
+      const raw = hasRawBytes(req.command);
+      const stdin = req.stdin.kind === 'none' ? 'ignore' : 'pipe';
       const [file, ...pre] = this.argv0;
-      const child = spawn(file, [...pre, '-c', req.command], {
-        detached: true,
-        cwd: this.cwd,
-        env: { ...this.env, PARALLEL_SEQ: String(req.seq), PARALLEL_JOBSLOT: String(req.slot) },
-        stdio: [req.stdin.kind === 'none' ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
+      let child: ChildProcess;
+      try {
+        child = spawn(file, [...pre, '-c', raw ? FROM_FD3 : req.command], {
+          detached: true,
+          cwd: this.cwd,
+          env: { ...this.env, PARALLEL_SEQ: String(req.seq), PARALLEL_JOBSLOT: String(req.slot) },
+          stdio: raw ? [stdin, 'pipe', 'pipe', 'pipe'] : [stdin, 'pipe', 'pipe'],
+        });
+      } catch (err) {
+        // Node throws (rather than emitting 'error') for E2BIG: a command line over the
+        // kernel's limit. That is this job's failure, as when the shell cannot exec a command.
+        req.onStderr(Buffer.from(`weft: cannot start job ${req.seq}: ${startError(err)}\n`));
+        resolve({ exitCode: 126, signal: 0, start, end: Date.now() });
+        return;
+      }
+      if (raw) {
+        const fd3 = child.stdio[3] as Writable;
+        fd3.on('error', () => {});
+        fd3.end(encodeRaw(req.command));
+      }
       // After the job's own spawn, so the guard's start-up never delays the first job.
       if (this.opts.guard !== false) this.release ??= acquireGuard();
       let killed: ExecResult['killed'];
