@@ -63,13 +63,20 @@ const FILE_PROBLEMS: Record<string, string> = {
   EISDIR: 'is a directory',
 };
 
+/** What a Node fs error means, in a few words: "no such file", "i/o error (EIO)". */
+export function fsReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const message = (err as Error)?.message ?? String(err);
+  if (code && FILE_PROBLEMS[code]) return FILE_PROBLEMS[code];
+  // Node's "EIO: i/o error, read" reads better as "i/o error (EIO)".
+  return code ? `${message.replace(/^[A-Z0-9]+: /, '').replace(/, \w+( '.*')?$/, '')} (${code})` : message;
+}
+
 /** Turns a Node fs error on `file` into a WeftError a user can read. */
 export function fileError(file: string, err: unknown): WeftError {
   const code = (err as NodeJS.ErrnoException)?.code;
-  const message = (err as Error)?.message ?? String(err);
-  // Node's "EIO: i/o error, read" reads better as "i/o error (EIO)".
-  const why =
-    (code && FILE_PROBLEMS[code]) ??
-    (code ? `${message.replace(/^[A-Z0-9]+: /, '').replace(/, \w+( '.*')?$/, '')} (${code})` : message);
-  return new WeftError(code === 'ENOENT' ? 'E_NO_FILE' : 'E_READ', why, { location: { file }, cause: err });
+  return new WeftError(code === 'ENOENT' ? 'E_NO_FILE' : 'E_READ', fsReason(err), {
+    location: { file },
+    cause: err,
+  });
 }

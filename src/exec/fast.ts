@@ -1,17 +1,27 @@
 import { acquireGuard } from './guard.js';
 import { LocalExecutor, type ExecOptions } from './local.js';
 import { DRIVER_SHELL, SlotShell } from './slot-shell.js';
+import { hasRawBytes } from '../raw-text.js';
 import type { ExecRequest, ExecResult, Executor } from './types.js';
 
 /** Linux's limit on one exec argument (MAX_ARG_STRLEN, with its NUL). */
 const MAX_ARG_BYTES = 128 * 1024;
 
 /**
- * A line `$SHELL -c` can never be given: such a job goes to a spawn, which fails at once (E2BIG),
- * instead of through a slot shell, whose `read` takes bytes one at a time (minutes for megabytes).
+ * Jobs the slot shells cannot take: a job with stdin; a line too long for `$SHELL -c`, which a
+ * spawn fails at once (E2BIG) where a slot shell's `read` would take minutes to get megabytes in,
+ * a byte at a time; and a line with bytes that are not UTF-8, which bash's `read` in a UTF-8
+ * locale can merge with the NUL after them.
  */
-const tooLongForExec = (line: string): boolean =>
-  line.length * 3 >= MAX_ARG_BYTES && Buffer.byteLength(line) >= MAX_ARG_BYTES;
+function needsSpawn(req: ExecRequest): boolean {
+  const line = req.command;
+  return (
+    req.stdin.kind !== 'none' ||
+    !DRIVER_SHELL ||
+    (line.length * 3 >= MAX_ARG_BYTES && Buffer.byteLength(line) >= MAX_ARG_BYTES) ||
+    hasRawBytes(line)
+  );
+}
 
 /**
  * The default executor: jobs without stdin go to their slot's persistent shell (cheap to
@@ -32,7 +42,7 @@ export class FastExecutor implements Executor {
   }
 
   run(req: ExecRequest): Promise<ExecResult> {
-    if (req.stdin.kind !== 'none' || !DRIVER_SHELL || tooLongForExec(req.command)) return this.spawn.run(req);
+    if (needsSpawn(req)) return this.spawn.run(req);
     let sh = this.shells.get(req.slot);
     if (!sh || !sh.alive) {
       sh = new SlotShell(this.shell, this.env, this.cwd, this.opts);
