@@ -133,10 +133,10 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   // Planning may wait on input (a CSV read whole, a FIFO with no writer yet): an interrupt ends that wait.
   const planned = await unlessAborted(plan(spec, stdin, { countTotal: options.countTotal }), options.signal);
   if (planned === ABORTED) return summarize({ ...noCounts(), interrupted: true });
-  const p = { ...planned, jobs: untilAborted(planned.jobs, options.signal) };
+  const p = planned;
   if (spec.order) {
     // LPT and priorities need every job's key: the whole input is read before a job starts.
-    const ordered = await orderJobs(p.jobs, spec.order, {
+    const ordered = await orderJobs(untilAborted(p.jobs, options.signal), spec.order, {
       replace: spec.replace,
       plus: spec.plus,
       names: p.names,
@@ -147,7 +147,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
 
   if (spec.dryRun) {
     let jobs = 0;
-    for await (const job of p.jobs) {
+    for await (const job of untilAborted(p.jobs, options.signal)) {
       jobs++;
       stdout.write(
         encodeRaw(p.command.expand({ args: job.args, seq: job.seq, slot: 1, total: p.total }) + '\n'),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { CommanderError } from 'commander';
 import { WeftError } from '../errors.js';
@@ -23,6 +24,9 @@ export interface CliIO {
   /** A second SIGINT/SIGTERM: kill the running jobs. */
   killSignal?: AbortSignal;
 }
+
+/** Signal numbers by name: an interrupted run exits 128 + the signal's number. */
+const SIGNALS = constants.signals as Record<string, number>;
 
 /** weft's version from the nearest package.json above this module (dist/ or the bundle). */
 function version(): string {
@@ -93,7 +97,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       const { specCommand } = await import('../spec/cli.js');
       // Reading the spec may wait (a FIFO): an interrupt ends that wait.
       const fromSpec = await unlessAborted(specCommand(opts, program.args, io), io.signal);
-      if (fromSpec === ABORTED) return io.signal?.reason === 'SIGTERM' ? 143 : 130;
+      if (fromSpec === ABORTED) return 128 + (SIGNALS[String(io.signal?.reason)] ?? SIGNALS.SIGINT);
       if (typeof fromSpec === 'number') return fromSpec;
       ({ spec, opts } = fromSpec);
     } else spec = toSpec(opts, program.args);

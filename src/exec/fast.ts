@@ -4,22 +4,23 @@ import { DRIVER_SHELL, SlotShell } from './slot-shell.js';
 import { hasRawBytes } from '../raw-text.js';
 import type { ExecRequest, ExecResult, Executor } from './types.js';
 
-/** Linux's limit on one exec argument (MAX_ARG_STRLEN, with its NUL). */
-const MAX_ARG_BYTES = 128 * 1024;
+/**
+ * The longest line a slot shell takes. Its `read` gets a pipe's bytes one system call each
+ * (about 3 µs a byte), so past a few KiB a spawn of its own is quicker; and a line over Linux's
+ * limit for one exec argument (128 KiB) then fails at once (E2BIG) instead of after a slow read.
+ */
+const MAX_SLOT_LINE = 16 * 1024;
 
 /**
- * Jobs the slot shells cannot take: a job with stdin; a line too long for `$SHELL -c`, which a
- * spawn fails at once (E2BIG) where a slot shell's `read` would take minutes to get megabytes in,
- * a byte at a time; and a line with bytes that are not UTF-8, which bash's `read` in a UTF-8
- * locale can merge with the NUL after them.
+ * Jobs the slot shells do not take: a job with stdin; a long line (above); and a line with bytes
+ * that are not UTF-8, which bash's `read` in a UTF-8 locale can merge with the NUL after them.
  */
 function needsSpawn(req: ExecRequest): boolean {
-  const line = req.command;
   return (
     req.stdin.kind !== 'none' ||
     !DRIVER_SHELL ||
-    (line.length * 3 >= MAX_ARG_BYTES && Buffer.byteLength(line) >= MAX_ARG_BYTES) ||
-    hasRawBytes(line)
+    req.command.length > MAX_SLOT_LINE ||
+    hasRawBytes(req.command)
   );
 }
 
