@@ -12,6 +12,7 @@
 //   --spill-mib N      output size of the spill benchmark in MiB (default 1024)
 //   --queue-jobs N     tiny jobs in the queue benchmark (default 1000)
 //   --scale-jobs N     `sleep 0.1` jobs in the queue scaling benchmark (default 192)
+//   --ndjson-mib N     input size of the ndjson benchmark in MiB (default 200)
 //   --only a,b         run only these benchmarks (names from benchmarks/index.mjs)
 //   --verbose          print every timed run
 //   --in-place         run bin/weft.js where it is instead of a snapshot (see below)
@@ -49,6 +50,7 @@ function parseArgs(argv) {
     spillMiB: 1024,
     queueJobs: 1000,
     scaleJobs: 192,
+    ndjsonMiB: 200,
     only: null,
     verbose: false,
     inPlace: false,
@@ -66,6 +68,7 @@ function parseArgs(argv) {
     else if (a === '--spill-mib') opts.spillMiB = int(a, argv[++i]);
     else if (a === '--queue-jobs') opts.queueJobs = int(a, argv[++i]);
     else if (a === '--scale-jobs') opts.scaleJobs = int(a, argv[++i]);
+    else if (a === '--ndjson-mib') opts.ndjsonMiB = int(a, argv[++i]);
     else if (a === '--only') opts.only = String(argv[++i]).split(',');
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '--in-place') opts.inPlace = true;

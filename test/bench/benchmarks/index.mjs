@@ -3,10 +3,11 @@
 // helpers in ../lib.mjs (measureRow, ratioRow, skipRow) — and list it here.
 import dispatch from './dispatch.mjs';
 import journal from './journal.mjs';
+import ndjson from './ndjson.mjs';
 import order from './order.mjs';
 import queue from './queue.mjs';
 import reuse from './reuse.mjs';
 import spill from './spill.mjs';
 import startup from './startup.mjs';
 
-export const benchmarks = [dispatch, startup, journal, reuse, order, spill, queue];
+export const benchmarks = [dispatch, startup, journal, reuse, order, spill, queue, ndjson];
