@@ -11,6 +11,7 @@ import {
 } from './chunk/formats/index.js';
 import { pipeChunks } from './chunk/pipe.js';
 import { pipepartRanges } from './chunk/pipepart.js';
+import { roundRobin } from './chunk/round-robin.js';
 import { checkReadable } from './source/open.js';
 import { openArgs } from './source/index.js';
 import type { JobSpec } from './spec/types.js';
@@ -39,13 +40,37 @@ async function* fromArray<T>(items: T[]): AsyncGenerator<T> {
 }
 
 /**
+ * Ends the jobs when the run is interrupted, even while waiting for more input: pipe mode
+ * on a live stream (`tail -f | weft --pipe …`) would otherwise wait for the next block.
+ */
+async function* untilAborted<T>(items: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T> {
+  if (!signal) return yield* items;
+  const it = items[Symbol.asyncIterator]();
+  const next = () =>
+    new Promise<IteratorResult<T>>((resolve, reject) => {
+      const stop = () => resolve({ done: true, value: undefined });
+      if (signal.aborted) return stop();
+      signal.addEventListener('abort', stop, { once: true });
+      it.next().then(
+        (r) => (signal.removeEventListener('abort', stop), resolve(r)),
+        (e: unknown) => (signal.removeEventListener('abort', stop), reject(e)),
+      );
+    });
+  try {
+    for (let r = await next(); !r.done; r = await next()) yield r.value;
+  } finally {
+    if (!signal.aborted) await it.return?.();
+  }
+}
+
+/**
  * Reads the inputs and plans the jobs: argument rows grouped per job, or, in pipe
  * mode, record-aligned chunks of stdin or of a file. Nothing runs here.
  */
 export async function plan(
   spec: JobSpec,
   stdin: Readable,
-  options: { countTotal?: boolean } = {},
+  options: { countTotal?: boolean; signal?: AbortSignal } = {},
 ): Promise<Plan> {
   const base = {
     replace: spec.replace,
@@ -54,19 +79,32 @@ export async function plan(
     context: (spec.grouping.kind === 'fill' && spec.grouping.context) || spec.grouping.kind === 'exact',
   };
   if (spec.pipe) {
+    // --cat/--fifo: as in GNU, {} is `$PARALLEL_TMP` (set per job to the chunk's file name),
+    // inserted as it is and appended when the command names no replacement string.
+    const args = spec.pipe.deliver ? ['$PARALLEL_TMP'] : [];
     const command = compileTemplate(spec.command, {
       ...base,
       quoteCommand: spec.quoteCommand,
-      appendArgs: false,
+      appendArgs: !!spec.pipe.deliver,
+      raw: !!spec.pipe.deliver,
     });
     let jobs: AsyncIterable<PlannedJob>;
-    if (spec.pipe.part) {
+    if (spec.pipe.roundRobin && !spec.pipe.part) {
+      const header: { value?: Buffer } = {};
+      const feeds = roundRobin(pipeChunks(stdin, spec.pipe, header), spec.jobs, {
+        strict: spec.output.keepOrder,
+        header: () => header.value,
+      });
+      jobs = numbered(feeds, (seq, chunks) => ({ seq, args, stdin: { kind: 'stream', chunks } }));
+    } else if (spec.pipe.part) {
       const file = spec.input.sources.find((s) => s.kind === 'file');
       const path = file && file.kind === 'file' ? file.path : '-';
       await checkReadable(path);
-      jobs = numbered(pipepartRanges(path, spec.pipe, spec.jobs), (seq, range) => ({
+      // GNU: --round-robin with --pipepart is one range per job slot (--block -1).
+      const part = spec.pipe.roundRobin ? { ...spec.pipe, block: -1 } : spec.pipe;
+      jobs = numbered(pipepartRanges(path, part, spec.jobs), (seq, range) => ({
         seq,
-        args: [],
+        args,
         stdin: { kind: 'range', range },
       }));
     } else if (spec.pipe.formats) {
@@ -83,16 +121,21 @@ export async function plan(
       };
       const stats = newChunkStats();
       const chunks = formatChunks(gunzipIfNeeded(name, stream), opts, stats);
-      jobs = numbered(chunks, (seq, c) => ({ seq, args: [], stdin: { kind: 'buffer', data: c.data } }));
-      return { jobs, command, tag: tagTemplate(spec, base), chunkStats: stats };
+      jobs = numbered(chunks, (seq, c) => ({ seq, args, stdin: { kind: 'buffer', data: c.data } }));
+      return {
+        jobs: untilAborted(jobs, options.signal),
+        command,
+        tag: tagTemplate(spec, base),
+        chunkStats: stats,
+      };
     } else {
       jobs = numbered(pipeChunks(stdin, spec.pipe), (seq, data) => ({
         seq,
-        args: [],
+        args,
         stdin: { kind: 'buffer', data },
       }));
     }
-    return { jobs, command, tag: tagTemplate(spec, base) };
+    return { jobs: untilAborted(jobs, options.signal), command, tag: tagTemplate(spec, base) };
   }
 
   const { names, rows } = await openArgs(spec.input, stdin);

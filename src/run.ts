@@ -6,6 +6,7 @@ import { writeResults } from './collect/results-dir.js';
 import { EventBus } from './events/bus.js';
 import { joblogWriter, readJoblog } from './events/joblog.js';
 import type { EventListener, RunSummary } from './events/types.js';
+import { ChunkFileExecutor } from './exec/chunk-file.js';
 import { FastExecutor } from './exec/fast.js';
 import { LocalExecutor } from './exec/local.js';
 import type { Executor } from './exec/types.js';
@@ -63,7 +64,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   if (options.onEvent) bus.on(options.onEvent);
 
   const resumed = spec.joblog && spec.resume !== 'none' ? readJoblog(spec.joblog) : undefined;
-  const p = await plan(spec, stdin, { countTotal: options.countTotal });
+  const p = await plan(spec, stdin, { countTotal: options.countTotal, signal: options.signal });
 
   if (spec.dryRun) {
     let jobs = 0;
@@ -128,11 +129,13 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
         : undefined,
   };
 
-  const executor: Executor =
+  const base: Executor =
     options.executor ??
     (spec.dispatch === 'spawn'
       ? new LocalExecutor(spec.shell, baseEnv, spec.cwd)
       : new FastExecutor(spec.shell, baseEnv, spec.cwd));
+  // --cat/--fifo: each chunk reaches its job as a file name instead of on stdin.
+  const executor = spec.pipe?.deliver ? new ChunkFileExecutor(base, spec.pipe.deliver) : base;
   bus.emit({
     type: 'run_started',
     jobs: spec.jobs,

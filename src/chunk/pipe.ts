@@ -110,9 +110,14 @@ function headerLength(
 /**
  * Cuts a byte stream into chunks that end on record boundaries: about `block` bytes each
  * (the last boundary before the block size; a larger record is kept whole), or exactly
- * `records` records each. The header, if any, starts every chunk.
+ * `records` records each. The header, if any, starts every chunk; with `headerApart` it is
+ * stored there instead (`--round-robin` gives it once per job).
  */
-export async function* pipeChunks(stream: AsyncIterable<Buffer>, spec: PipeSpec): AsyncGenerator<Buffer> {
+export async function* pipeChunks(
+  stream: AsyncIterable<Buffer>,
+  spec: PipeSpec,
+  headerApart?: { value?: Buffer },
+): AsyncGenerator<Buffer> {
   const bounds = spec.recordLines ? new LineGroups(spec.recordLines) : new Boundaries(spec);
   const pending = new GrowBuffer();
   let header: Buffer | undefined = spec.header ? undefined : Buffer.alloc(0);
@@ -127,7 +132,7 @@ export async function* pipeChunks(stream: AsyncIterable<Buffer>, spec: PipeSpec)
     counted = 0;
     searched = 0;
     const body = pending.take(n);
-    return header!.length ? Buffer.concat([header!, body]) : body;
+    return header!.length && !headerApart ? Buffer.concat([header!, body]) : body;
   };
 
   function* ready(eof: boolean): Generator<Buffer> {
@@ -135,6 +140,7 @@ export async function* pipeChunks(stream: AsyncIterable<Buffer>, spec: PipeSpec)
       const n = headerLength(pending.view(), spec.header!, eof);
       if (n === undefined) return;
       header = pending.take(n);
+      if (headerApart) headerApart.value = header;
     }
     for (;;) {
       if (pending.length === 0) return;

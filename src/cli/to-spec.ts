@@ -61,6 +61,11 @@ export interface CliOptions {
   recstart?: string;
   recend?: string;
   regexp?: boolean;
+  cat?: boolean;
+  fifo?: boolean;
+  roundRobin?: boolean;
+  round?: boolean;
+  roundrobin?: boolean;
   debug?: boolean;
   events?: string;
   bar?: boolean;
@@ -102,6 +107,8 @@ function formatChunking(o: CliOptions): FormatChunking | undefined {
   if (!given) return undefined;
   if (o.pipepart)
     throw new WeftError('E_USAGE', '--pipepart cannot be combined with --format/--records/--key/...');
+  if (o.roundRobin)
+    throw new WeftError('E_USAGE', '--round-robin cannot be combined with --format/--records/--key/...');
   if ((o.argFile?.length ?? 0) > 1)
     throw new WeftError('E_USAGE', '--format reads one input: give one -a FILE (or stdin)');
   if (o.window !== undefined && o.format === 'json') {
@@ -128,7 +135,13 @@ function formatChunking(o: CliOptions): FormatChunking | undefined {
 
 function pipeSpec(o: CliOptions): PipeSpec | undefined {
   const formats = formatChunking(o);
-  if (!o.pipe && !o.pipepart && !formats) return undefined;
+  // GNU: --cat and --fifo imply --pipe (unless --pipepart); weft's --round-robin does too.
+  if (!o.pipe && !o.pipepart && !formats && !o.cat && !o.fifo && !o.roundRobin) return undefined;
+  if (o.cat && o.fifo)
+    throw new WeftError('E_USAGE', '--cat and --fifo exclude each other (as in GNU parallel)');
+  if (o.roundRobin && o.retries !== undefined) {
+    throw new WeftError('E_USAGE', '--round-robin cannot be combined with --retries (as in GNU parallel)');
+  }
   const records = o.maxReplaceArgs;
   const header =
     o.header === undefined
@@ -157,6 +170,8 @@ function pipeSpec(o: CliOptions): PipeSpec | undefined {
     regexp: !!o.regexp,
     header,
     formats,
+    deliver: o.cat ? 'file' : o.fifo ? 'fifo' : undefined,
+    roundRobin: o.roundRobin || undefined,
   };
 }
 
@@ -193,7 +208,12 @@ function aggregateSpec(o: CliOptions, jobs: number): AggregateSpec | undefined {
 
 /** Maps parsed options and the words after them to a frozen JobSpec. */
 export function toSpec(given: CliOptions, words: string[]): JobSpec {
-  const o = { ...given, pipe: given.pipe || given.spreadstdin, lineBuffer: given.lineBuffer || given.lb };
+  const o = {
+    ...given,
+    pipe: given.pipe || given.spreadstdin,
+    lineBuffer: given.lineBuffer || given.lb,
+    roundRobin: given.roundRobin || given.round || given.roundrobin,
+  };
   const split = splitCommand(words, o.argSep, o.argFileSep);
   const { sources: commandSources } = split;
   if (o.map && split.command.length)

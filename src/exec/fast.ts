@@ -4,7 +4,8 @@ import type { ExecRequest, ExecResult, Executor } from './types.js';
 
 /**
  * The default executor: jobs without stdin go to their slot's persistent shell (cheap to
- * start), everything else (pipe mode chunks) to an ordinary spawn.
+ * start), everything else (pipe mode chunks, a job with its own environment) to an
+ * ordinary spawn.
  */
 export class FastExecutor implements Executor {
   private readonly spawn: LocalExecutor;
@@ -19,7 +20,7 @@ export class FastExecutor implements Executor {
   }
 
   run(req: ExecRequest): Promise<ExecResult> {
-    if (req.stdin.kind !== 'none' || !DRIVER_SHELL) return this.spawn.run(req);
+    if (req.stdin.kind !== 'none' || req.env || !DRIVER_SHELL) return this.spawn.run(req);
     let sh = this.shells.get(req.slot);
     if (!sh || !sh.alive) {
       sh = new SlotShell(this.shell, this.env, this.cwd);

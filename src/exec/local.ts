@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { constants } from 'node:os';
-import type { Writable } from 'node:stream';
-import type { ExecRequest, ExecResult, Executor, JobStdin } from './types.js';
+import { feedStdin } from './feed.js';
+import type { ExecRequest, ExecResult, Executor } from './types.js';
 
 /** How long a job has between TERM and KILL. */
 export const KILL_GRACE_MS = 2000;
@@ -17,19 +16,6 @@ export function killGroup(pid: number, sig: NodeJS.Signals): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function feed(stdin: JobStdin, sink: Writable | null): void {
-  if (!sink) return;
-  // A job that exits without reading its input is normal (EPIPE), not an error.
-  sink.on('error', () => {});
-  if (stdin.kind === 'buffer') sink.end(stdin.data);
-  else if (stdin.kind === 'range') {
-    const { path, start, end, prefix } = stdin.range;
-    if (prefix?.length) sink.write(prefix);
-    if (end <= start) sink.end();
-    else createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 }).pipe(sink);
   }
 }
 
@@ -50,7 +36,7 @@ export class LocalExecutor implements Executor {
       const child = spawn(this.shell, ['-c', req.command], {
         detached: true,
         cwd: this.cwd,
-        env: { ...this.env, PARALLEL_SEQ: String(req.seq), PARALLEL_JOBSLOT: String(req.slot) },
+        env: { ...this.env, ...req.env, PARALLEL_SEQ: String(req.seq), PARALLEL_JOBSLOT: String(req.slot) },
         stdio: [req.stdin.kind === 'none' ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       });
       let killed: ExecResult['killed'];
@@ -70,7 +56,9 @@ export class LocalExecutor implements Executor {
 
       child.stdout!.on('data', req.onStdout);
       child.stderr!.on('data', req.onStderr);
-      feed(req.stdin, child.stdin);
+      // A job that exits without reading all its input is normal (EPIPE), not an error.
+      const fed = new AbortController();
+      if (child.stdin) void feedStdin(req.stdin, child.stdin, fed.signal);
 
       let settled = false;
       let drainTimer: NodeJS.Timeout | undefined;
@@ -78,6 +66,7 @@ export class LocalExecutor implements Executor {
       const finish = () => {
         if (settled || !exit) return;
         settled = true;
+        fed.abort();
         clearTimeout(timer);
         clearTimeout(graceTimer);
         clearTimeout(drainTimer);
@@ -100,6 +89,7 @@ export class LocalExecutor implements Executor {
       });
       child.on('exit', (code, sig) => {
         exit = { code, sig };
+        fed.abort();
         // Output normally ends with the exit; a background grandchild may keep the pipes
         // open, so do not wait for it forever.
         drainTimer = setTimeout(() => {

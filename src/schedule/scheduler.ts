@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutputCollector } from '../collect/output.js';
 import type { EventBus } from '../events/bus.js';
-import type { ExecResult, Executor, JobStdin } from '../exec/types.js';
+import { stdinBytes, type ExecResult, type Executor, type JobStdin } from '../exec/types.js';
 import type { HaltPolicy } from '../spec/types.js';
 import { haltStatus, shouldHalt } from './halt.js';
 import { Median, Slots } from './slots.js';
@@ -190,11 +190,8 @@ export async function schedule(
       const next = await it.next();
       if (next.done) break;
       const job = next.value;
-      if (job.stdin.kind !== 'none') {
-        const bytes =
-          job.stdin.kind === 'buffer' ? job.stdin.data.length : job.stdin.range.end - job.stdin.range.start;
-        bus.emit({ type: 'chunk_ready', seq: job.seq, bytes });
-      }
+      const bytes = stdinBytes(job.stdin);
+      if (bytes !== undefined) bus.emit({ type: 'chunk_ready', seq: job.seq, bytes });
       if (hooks.skip?.(job.seq)) {
         counts.skipped++;
         collector.passOver(job.seq);
