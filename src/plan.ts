@@ -1,18 +1,7 @@
 import type { Readable } from 'node:stream';
 import { groupArgs } from './chunk/args.js';
-import { createReadStream } from 'node:fs';
-import {
-  formatChunks,
-  formatFromPath,
-  gunzipIfNeeded,
-  newChunkStats,
-  type ChunkOptions,
-  type ChunkStats,
-} from './chunk/formats/index.js';
-import { pipeChunks } from './chunk/pipe.js';
-import { pipepartRanges } from './chunk/pipepart.js';
-import { roundRobin } from './chunk/round-robin.js';
-import { checkReadable } from './source/open.js';
+import type { ChunkStats } from './chunk/formats/index.js';
+import { planPipe } from './plan-pipe.js';
 import { openArgs } from './source/index.js';
 import type { JobSpec } from './spec/types.js';
 import type { PlannedJob } from './schedule/scheduler.js';
@@ -28,6 +17,8 @@ export interface Plan {
   total?: number;
   /** Bad-record counts of format-aware chunking. */
   chunkStats?: ChunkStats;
+  /** Call when job `seq` will not run again (pipe mode reuses its chunk's buffer). */
+  release?(seq: number): void;
 }
 
 async function* numbered<T>(items: AsyncIterable<T>, make: (seq: number, item: T) => PlannedJob) {
@@ -88,54 +79,14 @@ export async function plan(
       appendArgs: !!spec.pipe.deliver,
       raw: !!spec.pipe.deliver,
     });
-    let jobs: AsyncIterable<PlannedJob>;
-    if (spec.pipe.roundRobin && !spec.pipe.part) {
-      const header: { value?: Buffer } = {};
-      const feeds = roundRobin(pipeChunks(stdin, spec.pipe, header), spec.jobs, {
-        strict: spec.output.keepOrder,
-        header: () => header.value,
-      });
-      jobs = numbered(feeds, (seq, chunks) => ({ seq, args, stdin: { kind: 'stream', chunks } }));
-    } else if (spec.pipe.part) {
-      const file = spec.input.sources.find((s) => s.kind === 'file');
-      const path = file && file.kind === 'file' ? file.path : '-';
-      await checkReadable(path);
-      // GNU: --round-robin with --pipepart is one range per job slot (--block -1).
-      const part = spec.pipe.roundRobin ? { ...spec.pipe, block: -1 } : spec.pipe;
-      jobs = numbered(pipepartRanges(path, part, spec.jobs), (seq, range) => ({
-        seq,
-        args,
-        stdin: { kind: 'range', range },
-      }));
-    } else if (spec.pipe.formats) {
-      const f = spec.pipe.formats;
-      const file = spec.input.sources.find((s) => s.kind === 'file');
-      const name = file && file.kind === 'file' ? file.path : 'stdin';
-      if (name !== 'stdin') await checkReadable(name);
-      const stream = name === 'stdin' ? stdin : createReadStream(name, { highWaterMark: 1 << 20 });
-      const opts: ChunkOptions = {
-        ...f,
-        format: f.format ?? (name === 'stdin' ? 'lines' : formatFromPath(name)),
-        block: spec.pipe.block,
-        name,
-      };
-      const stats = newChunkStats();
-      const chunks = formatChunks(gunzipIfNeeded(name, stream), opts, stats);
-      jobs = numbered(chunks, (seq, c) => ({ seq, args, stdin: { kind: 'buffer', data: c.data } }));
-      return {
-        jobs: untilAborted(jobs, options.signal),
-        command,
-        tag: tagTemplate(spec, base),
-        chunkStats: stats,
-      };
-    } else {
-      jobs = numbered(pipeChunks(stdin, spec.pipe), (seq, data) => ({
-        seq,
-        args,
-        stdin: { kind: 'buffer', data },
-      }));
-    }
-    return { jobs: untilAborted(jobs, options.signal), command, tag: tagTemplate(spec, base) };
+    const piped = await planPipe(spec, spec.pipe, stdin, args);
+    return {
+      jobs: untilAborted(piped.jobs, options.signal),
+      command,
+      tag: tagTemplate(spec, base),
+      chunkStats: piped.chunkStats,
+      release: piped.release,
+    };
   }
 
   const { names, rows } = await openArgs(spec.input, stdin);

@@ -75,6 +75,12 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     return summarize(noCounts(jobs));
   }
 
+  const release = p.release;
+  if (release) {
+    bus.on((e) => {
+      if ((e.type === 'job_finished' && e.final) || e.type === 'job_skipped') release(e.seq);
+    });
+  }
   const joblog = spec.joblog && !spec.dryRun ? joblogWriter(spec.joblog, resumed !== undefined) : undefined;
   if (joblog) bus.on(joblog.listener);
   const report = spec.report ? reportWriter(spec.report, { title: spec.command.join(' ') }) : undefined;

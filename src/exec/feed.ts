@@ -38,13 +38,20 @@ export async function feedStdin(stdin: JobStdin, sink: Writable, stop?: AbortSig
     return;
   }
   if (stdin.kind === 'range') {
-    const { path, start, end, prefix } = stdin.range;
+    const { path, fd, start, end, prefix } = stdin.range;
     if (prefix?.length && !(await write(sink, prefix, stop))) return;
     if (end <= start) {
       sink.end();
       return;
     }
-    const source = createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 });
+    // Through a shared descriptor, reads are positioned (pread) and leave it open.
+    const source = createReadStream(path, {
+      fd,
+      autoClose: fd === undefined,
+      start,
+      end: end - 1,
+      highWaterMark: 1 << 20,
+    });
     await new Promise<void>((resolve) => {
       const quit = () => {
         source.destroy();

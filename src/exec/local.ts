@@ -67,6 +67,8 @@ export class LocalExecutor implements Executor {
         if (settled || !exit) return;
         settled = true;
         fed.abort();
+        // Nothing more is written from the chunk after this (pipe mode reuses its buffer).
+        child.stdin?.destroy();
         clearTimeout(timer);
         clearTimeout(graceTimer);
         clearTimeout(drainTimer);
@@ -91,12 +93,18 @@ export class LocalExecutor implements Executor {
         exit = { code, sig };
         fed.abort();
         // Output normally ends with the exit; a background grandchild may keep the pipes
-        // open, so do not wait for it forever.
-        drainTimer = setTimeout(() => {
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-          finish();
-        }, 200);
+        // open, so do not wait for it forever. The check runs after the loop's next poll for
+        // I/O: when weft itself was held up (a loaded machine), output already waiting in
+        // the pipes is read first instead of dropped.
+        drainTimer = setTimeout(
+          () =>
+            setImmediate(() => {
+              child.stdout?.destroy();
+              child.stderr?.destroy();
+              finish();
+            }),
+          200,
+        );
       });
       child.on('close', finish);
     });

@@ -1,0 +1,103 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { BufferPool } from './chunk/buffer-pool.js';
+import {
+  formatChunks,
+  formatFromPath,
+  gunzipIfNeeded,
+  newChunkStats,
+  type ChunkOptions,
+  type ChunkStats,
+} from './chunk/formats/index.js';
+import { pipeChunks } from './chunk/pipe.js';
+import { canCutByOffsets, pipeFileRanges, stdinFile, stdinPipe } from './chunk/pipe-file.js';
+import { pipepartRanges } from './chunk/pipepart.js';
+import { roundRobin } from './chunk/round-robin.js';
+import type { JobStdin } from './exec/types.js';
+import type { PlannedJob } from './schedule/scheduler.js';
+import { checkReadable } from './source/open.js';
+import type { JobSpec, PipeSpec } from './spec/types.js';
+
+/** Pipe mode's jobs, and what the run hands back once a job is done with its chunk. */
+export interface PipeJobs {
+  jobs: AsyncIterable<PlannedJob>;
+  /** Bad-record counts of format-aware chunking. */
+  chunkStats?: ChunkStats;
+  /** Call when job `seq` will not run again: its chunk's buffer is reused. */
+  release?(seq: number): void;
+}
+
+async function* numbered<T>(items: AsyncIterable<T>, args: string[], stdin: (item: T) => JobStdin) {
+  let seq = 0;
+  for await (const item of items) yield { seq: ++seq, args, stdin: stdin(item) } as PlannedJob;
+}
+
+/**
+ * Plans pipe mode: the chunks of stdin or of a file, one job each (`--round-robin`: one
+ * stream of chunks per job slot). `args` is what `{}` stands for (`$PARALLEL_TMP` with
+ * --cat/--fifo). Standard input that is a file is cut by offsets; a pipe is read with a
+ * descriptor of weft's own, straight into reusable chunk buffers.
+ */
+export async function planPipe(
+  spec: JobSpec,
+  pipe: PipeSpec,
+  stdin: Readable,
+  args: string[],
+): Promise<PipeJobs> {
+  const ours = stdin === process.stdin;
+  if (pipe.roundRobin && !pipe.part) {
+    const header: { value?: Buffer } = {};
+    const source = (ours && stdinPipe()) || stdin;
+    const feeds = roundRobin(pipeChunks(source, pipe, { headerApart: header }), spec.jobs, {
+      strict: spec.output.keepOrder,
+      header: () => header.value,
+    });
+    return { jobs: numbered(feeds, args, (chunks) => ({ kind: 'stream', chunks })) };
+  }
+  if (pipe.part) {
+    const file = spec.input.sources.find((s) => s.kind === 'file');
+    const path = file && file.kind === 'file' ? file.path : '-';
+    await checkReadable(path);
+    // GNU: --round-robin with --pipepart is one range per job slot (--block -1).
+    const part = pipe.roundRobin ? { ...pipe, block: -1 } : pipe;
+    return {
+      jobs: numbered(pipepartRanges(path, part, spec.jobs), args, (range) => ({ kind: 'range', range })),
+    };
+  }
+  if (pipe.formats) {
+    const f = pipe.formats;
+    const file = spec.input.sources.find((s) => s.kind === 'file');
+    const name = file && file.kind === 'file' ? file.path : 'stdin';
+    if (name !== 'stdin') await checkReadable(name);
+    const stream = name === 'stdin' ? stdin : createReadStream(name, { highWaterMark: 1 << 20 });
+    const opts: ChunkOptions = {
+      ...f,
+      format: f.format ?? (name === 'stdin' ? 'lines' : formatFromPath(name)),
+      block: pipe.block,
+      name,
+    };
+    const stats = newChunkStats();
+    const chunks = formatChunks(gunzipIfNeeded(name, stream), opts, stats);
+    return { jobs: numbered(chunks, args, (c) => ({ kind: 'buffer', data: c.data })), chunkStats: stats };
+  }
+  const file = ours && canCutByOffsets(pipe) ? stdinFile() : undefined;
+  if (file) {
+    // `weft --pipe … < big.log`: cut by offsets, as --pipepart does; no chunk in memory.
+    const ranges = pipeFileRanges(file.fd, '/dev/stdin', file.start, file.size, pipe);
+    return { jobs: numbered(ranges, args, (range) => ({ kind: 'range', range })) };
+  }
+  const pool = new BufferPool(spec.jobs + 2);
+  const held = new Map<number, Buffer>();
+  let seq = 0;
+  const chunks = pipeChunks((ours && stdinPipe()) || stdin, pipe, { pool });
+  const jobs = numbered(chunks, args, (data) => {
+    held.set(++seq, data);
+    return { kind: 'buffer', data };
+  });
+  const release = (s: number) => {
+    const data = held.get(s);
+    held.delete(s);
+    if (data) pool.put(data);
+  };
+  return { jobs, release };
+}

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir, WEFT, weft } from './helpers.js';
+
+const LOG = Array.from(
+  { length: 40_000 },
+  (_, i) => `${i} ${i % 7 ? 'INFO' : 'WARN'} ${'x'.repeat(i % 61)}${i % 13 ? '' : ' >'}\n`,
+).join('');
+
+/** Runs a shell line in `cwd` where `weft` is a function; resolves to its stdout and status. */
+function sh(line: string, cwd: string): Promise<{ stdout: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', `weft() { "$NODE" "$WEFT_JS" "$@"; }; ${line}`], {
+      cwd,
+      env: { ...process.env, NODE: process.execPath, WEFT_JS: WEFT },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ stdout, code }));
+  });
+}
+
+// weft reads standard input three ways: a regular file is cut by offsets, a pipe is read
+// with a descriptor of weft's own, anything else (here a socket) through process.stdin.
+// All three must cut the same chunks.
+describe.concurrent('--pipe: stdin as a file, a pipe or a socket gives the same chunks', () => {
+  const cases: string[][] = [
+    ['--block', '100k'],
+    ['--block', '1M'],
+    ['--block', '30k', '--header', '2'],
+    ['-N', '997'],
+    ['--block', '20k', '--recstart', '>'],
+    ['--block', '50k', '--recend', 'WARN'],
+    ['--block', '64k', '-L', '3'],
+  ];
+  it.each(cases.map((c) => [c.join(' '), c] as const))('%s', async (_name, args) => {
+    const dir = tempDir({ 'in.log': LOG });
+    const cmd = [...args, '-k', '-j2', '--pipe', 'cksum'];
+    const q = cmd.map((a) => `'${a}'`).join(' ');
+    const [socket, file, pipe] = await Promise.all([
+      weft(cmd, { stdin: LOG }),
+      sh(`weft ${q} < in.log`, dir),
+      sh(`cat in.log | weft ${q}`, dir),
+    ]);
+    expect(socket.stderr).toBe('');
+    expect(socket.code).toBe(0);
+    expect(socket.stdout.split('\n').length).toBeGreaterThan(2);
+    expect(file).toEqual({ stdout: socket.stdout, code: 0 });
+    expect(pipe).toEqual({ stdout: socket.stdout, code: 0 });
+  });
+
+  it('a file read partly before weft starts: weft takes the rest', async () => {
+    const dir = tempDir({ 'in.txt': 'first\na\nb\nc\n' });
+    const r = await sh(`{ read -r line; weft --pipe -N2 -k paste -sd,; } < in.txt`, dir);
+    expect(r).toEqual({ stdout: 'a,b\nc\n', code: 0 });
+  });
+
+  it('--cat and --fifo with stdin as a file', async () => {
+    const dir = tempDir({ 'in.log': LOG });
+    const want = await weft(['-k', '--pipe', '--block', '200k', 'wc', '-l'], { stdin: LOG });
+    for (const how of ['--cat', '--fifo']) {
+      const r = await sh(`weft -k --pipe --block 200k ${how} 'wc -l < {}' < ${join(dir, 'in.log')}`, dir);
+      expect(r).toEqual({ stdout: want.stdout, code: 0 });
+    }
+  });
+});
