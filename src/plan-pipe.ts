@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { BufferPool } from './chunk/buffer-pool.js';
 import {
+  canSplitFast,
+  fastSplit,
   formatChunks,
   formatFromPath,
   gunzipIfNeeded,
@@ -10,7 +12,15 @@ import {
   type ChunkStats,
 } from './chunk/formats/index.js';
 import { pipeChunks } from './chunk/pipe.js';
-import { canCutByOffsets, pipeFileRanges, stdinFile, stdinPipe } from './chunk/pipe-file.js';
+import {
+  canCutByOffsets,
+  pipeFileRanges,
+  stdinFile,
+  stdinPieces,
+  stdinPipe,
+  stdinPlainFile,
+  stdinReadable,
+} from './chunk/pipe-file.js';
 import { pipepartRanges } from './chunk/pipepart.js';
 import { roundRobin } from './chunk/round-robin.js';
 import type { JobStdin } from './exec/types.js';
@@ -69,7 +79,12 @@ export async function planPipe(
     const file = spec.input.sources.find((s) => s.kind === 'file');
     const name = file && file.kind === 'file' ? file.path : 'stdin';
     if (name !== 'stdin') await checkReadable(name);
-    const stream = name === 'stdin' ? stdin : createReadStream(name, { highWaterMark: 1 << 20 });
+    const stream =
+      name !== 'stdin'
+        ? createReadStream(name, { highWaterMark: 1 << 20 })
+        : ours && stdinReadable()
+          ? stdinPieces()
+          : stdin;
     const opts: ChunkOptions = {
       ...f,
       format: f.format ?? (name === 'stdin' ? 'lines' : formatFromPath(name)),
@@ -77,7 +92,18 @@ export async function planPipe(
       name,
     };
     const stats = newChunkStats();
-    const chunks = formatChunks(gunzipIfNeeded(name, stream), opts, stats);
+    const input = gunzipIfNeeded(name, stream);
+    if (canSplitFast(opts)) {
+      const reuse = reusable(spec.jobs);
+      const plain = name === 'stdin' && ours ? stdinPlainFile() : undefined;
+      const chunks = fastSplit(plain ?? input, opts, stats, reuse.pool);
+      return {
+        jobs: numbered(chunks, args, (c) => reuse.stdin(c.data)),
+        chunkStats: stats,
+        release: reuse.release,
+      };
+    }
+    const chunks = formatChunks(input, opts, stats);
     return { jobs: numbered(chunks, args, (c) => ({ kind: 'buffer', data: c.data })), chunkStats: stats };
   }
   const file = ours && canCutByOffsets(pipe) ? stdinFile() : undefined;
@@ -86,18 +112,29 @@ export async function planPipe(
     const ranges = pipeFileRanges(file.fd, '/dev/stdin', file.start, file.size, pipe);
     return { jobs: numbered(ranges, args, (range) => ({ kind: 'range', range })) };
   }
-  const pool = new BufferPool(spec.jobs + 2);
+  const reuse = reusable(spec.jobs);
+  const chunks = pipeChunks((ours && stdinPipe()) || stdin, pipe, { pool: reuse.pool });
+  return { jobs: numbered(chunks, args, reuse.stdin), release: reuse.release };
+}
+
+/**
+ * Chunk buffers that go back to a pool once their job is done (`release(seq)`), for the
+ * splitters that hand out whole buffers. Jobs are numbered in the order `stdin` is called.
+ */
+function reusable(jobs: number) {
+  const pool = new BufferPool(jobs + 2);
   const held = new Map<number, Buffer>();
   let seq = 0;
-  const chunks = pipeChunks((ours && stdinPipe()) || stdin, pipe, { pool });
-  const jobs = numbered(chunks, args, (data) => {
-    held.set(++seq, data);
-    return { kind: 'buffer', data };
-  });
-  const release = (s: number) => {
-    const data = held.get(s);
-    held.delete(s);
-    if (data) pool.put(data);
+  return {
+    pool,
+    stdin(data: Buffer): JobStdin {
+      held.set(++seq, data);
+      return { kind: 'buffer', data };
+    },
+    release(s: number): void {
+      const data = held.get(s);
+      held.delete(s);
+      if (data) pool.put(data);
+    },
   };
-  return { jobs, release };
 }

@@ -1,11 +1,11 @@
-import { fstatSync, openSync, read, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readFileSync, readlinkSync, readSync } from 'node:fs';
 import type { PipeSpec } from '../spec/types.js';
-import { Boundaries } from './pipe.js';
+import { Boundaries, type FdSource } from './pipe.js';
 import type { FileRange } from './pipepart.js';
 
 const WINDOW = 1 << 16;
 
-const readAt = (fd: number, buf: Buffer, length: number, position: number) =>
+const readAt = (fd: number, buf: Buffer, length: number, position: number | null) =>
   new Promise<number>((resolve, reject) =>
     read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))),
   );
@@ -152,11 +152,57 @@ export function stdinFile(): { fd: number; start: number; size: number } | undef
  * fresh buffers; a descriptor of our own lets reads land straight in the chunk's buffer.
  * Only anonymous pipes: reopening a named one could wait for a writer.
  */
-export function stdinPipe(): { readFd: number } | undefined {
+export function stdinPipe(): FdSource | undefined {
   try {
     if (!fstatSync(0).isFIFO() || !readlinkSync('/proc/self/fd/0').startsWith('pipe:')) return undefined;
-    return { readFd: openSync('/proc/self/fd/0', 'r') };
+    return { readFd: openSync('/proc/self/fd/0', 'r'), own: true };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Standard input read in large pieces, when it is a file or a pipe (process.stdin reads
+ * 64 KiB at a time); undefined for anything else (a terminal, a socket).
+ */
+export async function* stdinPieces(size = 1 << 18): AsyncGenerator<Buffer> {
+  const pipe = stdinPipe();
+  const fd = pipe?.readFd ?? 0;
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafeSlow(size);
+      const n = await readAt(fd, buf, size, null);
+      if (n === 0) return;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    if (pipe) closeSync(pipe.readFd);
+  }
+}
+
+/**
+ * Standard input as a descriptor to read straight into chunk buffers, when it is a regular
+ * file that is not gzip-compressed (checked without consuming it).
+ */
+export function stdinPlainFile(): FdSource | undefined {
+  const file = stdinFile();
+  if (!file) return undefined;
+  const magic = Buffer.alloc(2);
+  try {
+    if (readSync(0, magic, 0, 2, file.start) === 2 && magic[0] === 0x1f && magic[1] === 0x8b)
+      return undefined;
+  } catch {
+    return undefined;
+  }
+  return { readFd: 0, own: false };
+}
+
+/** Whether stdinPieces can read standard input (a regular file, or a pipe). */
+export function stdinReadable(): boolean {
+  try {
+    const info = fstatSync(0);
+    return info.isFile() || (info.isFIFO() && readlinkSync('/proc/self/fd/0').startsWith('pipe:'));
+  } catch {
+    return false;
   }
 }

@@ -127,10 +127,11 @@ function headerLength(
  * `records` records each. The header, if any, starts every chunk; with `headerApart` it is
  * stored there instead (`--round-robin` gives it once per job). Chunk buffers come from
  * `pool` when given (the caller puts a chunk back once its job is done with it). A
- * `readFd` source is read straight into the chunk buffers, and closed at the end.
+ * descriptor source is read straight into the chunk buffers (and closed at the end when
+ * it is `own`).
  */
 export async function* pipeChunks(
-  stream: AsyncIterable<Buffer> | { readFd: number },
+  stream: AsyncIterable<Buffer> | FdSource,
   spec: PipeSpec,
   opts: { headerApart?: { value?: Buffer }; pool?: BufferPool } = {},
 ): AsyncGenerator<Buffer> {
@@ -189,28 +190,44 @@ export async function* pipeChunks(
     }
   }
 
-  if ('readFd' in stream) {
-    // Reads land in the chunk's own buffer: no copy on the way in. The descriptor is ours.
-    try {
-      for (;;) {
-        const n = await readInto(stream.readFd, pending.space(1 << 16));
-        if (n === 0) break;
-        pending.commit(n);
-        yield* ready(false);
-      }
-    } finally {
-      close(stream.readFd, () => {});
-    }
-  } else {
-    for await (const chunk of stream) {
-      pending.append(chunk);
-      yield* ready(false);
-    }
-  }
+  for await (const _ of fill(stream, pending)) yield* ready(false);
   yield* ready(true);
+}
+
+/** A descriptor to read input from, in order (`own`: close it when done). */
+export interface FdSource {
+  readFd: number;
+  own: boolean;
 }
 
 const readInto = (fd: number, buf: Buffer) =>
   new Promise<number>((resolve, reject) =>
     read(fd, buf, 0, Math.min(buf.length, 1 << 20), null, (err, n) => (err ? reject(err) : resolve(n))),
   );
+
+/**
+ * Appends the input to `pending`, one read at a time (yielding after each). From a
+ * descriptor, reads land in the chunk's own buffer: no copy on the way in.
+ */
+export async function* fill(
+  stream: AsyncIterable<Buffer> | FdSource,
+  pending: GrowBuffer,
+): AsyncGenerator<void> {
+  if (!('readFd' in stream)) {
+    for await (const piece of stream) {
+      pending.append(piece);
+      yield;
+    }
+    return;
+  }
+  try {
+    for (;;) {
+      const n = await readInto(stream.readFd, pending.space(1 << 16));
+      if (n === 0) return;
+      pending.commit(n);
+      yield;
+    }
+  } finally {
+    if (stream.own) close(stream.readFd, () => {});
+  }
+}

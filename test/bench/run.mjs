@@ -9,6 +9,10 @@
 //   --rounds N         dispatch rounds per command (default 3)
 //   --startup-runs N   start-up runs per command (default 20)
 //   --jobs N           jobs in the dispatch benchmark (default 2000)
+//   --pipe-mb N        size of the generated log for pipe and pipepart (default 600)
+//   --csv-mb N         size of the generated CSV for csv (default 300)
+//   --pipe-gb N        size of the generated stream for pipe-rss (default 2; docs: 10)
+//   --quick            small sizes and one round, to check that everything runs
 //   --only a,b         run only these benchmarks (names from benchmarks/index.mjs)
 //   --verbose          print every timed run
 //   --in-place         run bin/weft.js where it is instead of a snapshot (see below)
@@ -43,6 +47,9 @@ function parseArgs(argv) {
     rounds: 3,
     startupRuns: 20,
     dispatchJobs: 2000,
+    pipeMb: 600,
+    csvMb: 300,
+    pipeGb: 2,
     only: null,
     verbose: false,
     inPlace: false,
@@ -57,6 +64,20 @@ function parseArgs(argv) {
     if (a === '--rounds') opts.rounds = int(a, argv[++i]);
     else if (a === '--startup-runs') opts.startupRuns = int(a, argv[++i]);
     else if (a === '--jobs') opts.dispatchJobs = int(a, argv[++i]);
+    else if (a === '--pipe-mb') opts.pipeMb = int(a, argv[++i]);
+    else if (a === '--csv-mb') opts.csvMb = int(a, argv[++i]);
+    else if (a === '--pipe-gb') {
+      opts.pipeGb = Number(argv[++i]);
+      if (!(opts.pipeGb > 0)) throw new Error(`--pipe-gb needs a positive number, got ${argv[i]}`);
+    } else if (a === '--quick')
+      Object.assign(opts, {
+        rounds: 1,
+        startupRuns: 3,
+        dispatchJobs: 200,
+        pipeMb: 60,
+        csvMb: 30,
+        pipeGb: 0.2,
+      });
     else if (a === '--only') opts.only = String(argv[++i]).split(',');
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '--in-place') opts.inPlace = true;

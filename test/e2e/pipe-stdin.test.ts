@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { tempDir, WEFT, weft } from './helpers.js';
 
@@ -65,5 +66,31 @@ describe.concurrent('--pipe: stdin as a file, a pipe or a socket gives the same 
       const r = await sh(`weft -k --pipe --block 200k ${how} 'wc -l < {}' < ${join(dir, 'in.log')}`, dir);
       expect(r).toEqual({ stdout: want.stdout, code: 0 });
     }
+  });
+
+  const CSV =
+    'id,text\n' +
+    Array.from({ length: 30_000 }, (_, i) =>
+      i % 5 ? `${i},plain ${i}\n` : `${i},"multi\nline, ""${i}"""\n`,
+    ).join('');
+
+  it.each([
+    ['csv by block', ['--format', 'csv', '--block', '50k']],
+    ['csv by records', ['--format', 'csv', '--records', '777']],
+    ['ndjson', ['--format', 'ndjson', '--block', '30k']],
+  ])('--format %s: the same chunks from a file, a pipe, a socket, and gzip', async (_name, args) => {
+    const dir = tempDir({ 'in.csv': CSV, 'in.csv.gz': gzipSync(CSV) });
+    const cmd = [...args, '-k', '-j2', 'cksum'];
+    const q = cmd.map((a) => `'${a}'`).join(' ');
+    const [socket, file, pipe, gzFile, gzPipe] = await Promise.all([
+      weft(cmd, { stdin: CSV }),
+      sh(`weft ${q} < in.csv`, dir),
+      sh(`cat in.csv | weft ${q}`, dir),
+      sh(`weft ${q} < in.csv.gz`, dir),
+      sh(`cat in.csv.gz | weft ${q}`, dir),
+    ]);
+    expect(socket).toMatchObject({ stderr: '', code: 0 });
+    expect(socket.stdout.split('\n').length).toBeGreaterThan(3);
+    for (const r of [file, pipe, gzFile, gzPipe]) expect(r).toEqual({ stdout: socket.stdout, code: 0 });
   });
 });

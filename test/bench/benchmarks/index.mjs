@@ -1,7 +1,10 @@
 // The benchmark registry. To add a benchmark, write a module in this folder whose default
 // export is { name, title, run(ctx) } — run resolves to an array of rows built with the
 // helpers in ../lib.mjs (measureRow, ratioRow, skipRow) — and list it here.
+import csv from './csv.mjs';
 import dispatch from './dispatch.mjs';
+import { pipepart, pipeStdin } from './pipe.mjs';
+import rss from './rss.mjs';
 import startup from './startup.mjs';
 
-export const benchmarks = [dispatch, startup];
+export const benchmarks = [dispatch, startup, pipeStdin, pipepart, csv, rss];
