@@ -8,6 +8,7 @@ import {
   formatFromPath,
   gunzipIfNeeded,
   newChunkStats,
+  type Chunk,
   type ChunkOptions,
   type ChunkStats,
 } from './chunk/formats/index.js';
@@ -26,7 +27,7 @@ import { roundRobin } from './chunk/round-robin.js';
 import type { JobStdin } from './exec/types.js';
 import type { PlannedJob } from './schedule/scheduler.js';
 import { checkReadable } from './source/open.js';
-import type { JobSpec, PipeSpec } from './spec/types.js';
+import type { FormatChunking, JobSpec, PipeSpec } from './spec/types.js';
 
 /** Pipe mode's jobs, and what the run hands back once a job is done with its chunk. */
 export interface PipeJobs {
@@ -75,36 +76,24 @@ export async function planPipe(
     };
   }
   if (pipe.formats) {
-    const f = pipe.formats;
-    const file = spec.input.sources.find((s) => s.kind === 'file');
-    const name = file && file.kind === 'file' ? file.path : 'stdin';
-    if (name !== 'stdin') await checkReadable(name);
-    const stream =
-      name !== 'stdin'
-        ? createReadStream(name, { highWaterMark: 1 << 20 })
-        : ours && stdinReadable()
-          ? stdinPieces()
-          : stdin;
-    const opts: ChunkOptions = {
-      ...f,
-      format: f.format ?? (name === 'stdin' ? 'lines' : formatFromPath(name)),
-      block: pipe.block,
-      name,
-    };
+    // Several inputs (`-a a.csv -a b.csv`) are cut one after the other, each with its own
+    // format, header and gzip; a chunk never spans two of them.
+    const names = spec.input.sources
+      .filter((src) => src.kind === 'file' || src.kind === 'stdin')
+      .map((src) => (src.kind === 'file' ? src.path : 'stdin'));
+    for (const name of names) if (name !== 'stdin') await checkReadable(name);
     const stats = newChunkStats();
-    const input = gunzipIfNeeded(name, stream);
-    if (canSplitFast(opts)) {
-      const reuse = reusable(spec.jobs);
-      const plain = name === 'stdin' && ours ? stdinPlainFile() : undefined;
-      const chunks = fastSplit(plain ?? input, opts, stats, reuse.pool);
-      return {
-        jobs: numbered(chunks, args, (c) => reuse.stdin(c.data)),
-        chunkStats: stats,
-        release: reuse.release,
-      };
-    }
-    const chunks = formatChunks(input, opts, stats);
-    return { jobs: numbered(chunks, args, (c) => ({ kind: 'buffer', data: c.data })), chunkStats: stats };
+    const reuse = reusable(spec.jobs);
+    const chunks = (async function* () {
+      for (const name of names.length ? names : ['stdin']) {
+        yield* formatInput(name, pipe, pipe.formats!, ours ? undefined : stdin, stats, reuse.pool);
+      }
+    })();
+    return {
+      jobs: numbered(chunks, args, (c) => reuse.stdin(c.data)),
+      chunkStats: stats,
+      release: reuse.release,
+    };
   }
   const file = ours && canCutByOffsets(pipe) ? stdinFile() : undefined;
   if (file) {
@@ -115,6 +104,34 @@ export async function planPipe(
   const reuse = reusable(spec.jobs);
   const chunks = pipeChunks((ours && stdinPipe()) || stdin, pipe, { pool: reuse.pool });
   return { jobs: numbered(chunks, args, reuse.stdin), release: reuse.release };
+}
+
+/**
+ * The record-safe chunks of one input (`--format`): a file, or standard input (`stream` when
+ * it is not process.stdin). Splits fast when no record needs looking at by itself.
+ */
+function formatInput(
+  name: string,
+  pipe: PipeSpec,
+  f: FormatChunking,
+  stream: Readable | undefined,
+  stats: ChunkStats,
+  pool: BufferPool,
+): AsyncIterable<Chunk> {
+  const source =
+    name !== 'stdin'
+      ? createReadStream(name, { highWaterMark: 1 << 20 })
+      : (stream ?? (stdinReadable() ? stdinPieces() : process.stdin));
+  const opts: ChunkOptions = {
+    ...f,
+    format: f.format ?? (name === 'stdin' ? 'lines' : formatFromPath(name)),
+    block: pipe.block,
+    name,
+  };
+  const input = gunzipIfNeeded(name, source);
+  if (!canSplitFast(opts)) return formatChunks(input, opts, stats);
+  const plain = name === 'stdin' && !stream ? stdinPlainFile() : undefined;
+  return fastSplit(plain ?? input, opts, stats, pool);
 }
 
 /**

@@ -19,9 +19,11 @@ import type { JobSpec } from './spec/types.js';
 function pipeInputBytes(spec: JobSpec, stdin: Readable): number | undefined {
   if (!spec.pipe) return undefined;
   try {
-    const file = spec.input.sources.find((s) => s.kind === 'file');
-    if ((spec.pipe.part || spec.pipe.formats) && file?.kind === 'file') {
-      return file.path.endsWith('.gz') ? undefined : statSync(file.path).size;
+    const files = spec.input.sources.flatMap((s) => (s.kind === 'file' ? [s.path] : []));
+    if (spec.pipe.part && files.length) return statSync(files[0]).size;
+    if (spec.pipe.formats && files.length) {
+      if (files.some((f) => f.endsWith('.gz')) || files.length < spec.input.sources.length) return undefined;
+      return files.reduce((sum, f) => sum + statSync(f).size, 0);
     }
     if (stdin === process.stdin) {
       const info = fstatSync(0);

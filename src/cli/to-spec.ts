@@ -109,14 +109,8 @@ function formatChunking(o: CliOptions): FormatChunking | undefined {
     throw new WeftError('E_USAGE', '--pipepart cannot be combined with --format/--records/--key/...');
   if (o.roundRobin)
     throw new WeftError('E_USAGE', '--round-robin cannot be combined with --format/--records/--key/...');
-  if ((o.argFile?.length ?? 0) > 1)
-    throw new WeftError('E_USAGE', '--format reads one input: give one -a FILE (or stdin)');
-  if (o.window !== undefined && o.format === 'json') {
-    throw new WeftError(
-      'E_USAGE',
-      '--window is not supported with --format json yet (use ndjson for live streams)',
-    );
-  }
+  if ((o.argFile?.length ?? 0) > 1 && o.key !== undefined)
+    throw new WeftError('E_USAGE', '--key partitions one input: give one -a FILE (or stdin)');
   const bad = o.onBadRecord ?? 'fail';
   const q = /^quarantine[:=](.+)$/.exec(bad);
   if (!q && bad !== 'fail' && bad !== 'skip') {

@@ -98,7 +98,7 @@ export class JsonVerifier {
     const ended = /has expected/.test(raw) || (last && (err?.offset ?? 0) >= this.offsets.total);
     const what = raw.replace(/^Verifier (cannot parse input|has expected)(: )?/, '').trim();
     const message = ended
-      ? `invalid JSON: unexpected end of input (expected ${what})`
+      ? `invalid JSON: unexpected end of input (expected ${what.replace(/^expected /, '')})`
       : `invalid JSON: ${what || raw}`;
     const offset = typeof err?.offset === 'number' ? this.offsets.bytes(err.offset) : undefined;
     return new WeftError('E_JSON', message, {
