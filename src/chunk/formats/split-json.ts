@@ -93,7 +93,7 @@ export class JsonSplitter implements Splitter {
     await this.check();
     if (this.scanner.inside) {
       const text = Buffer.concat(this.parts);
-      await this.locate(text, this.recOffset, this.recLine, this.recLineStart, undefined);
+      await this.locate(text, this.recOffset, this.recLine, this.recLineStart);
       throw new WeftError('E_JSON', 'invalid JSON: unexpected end of input (the array is not closed)', {
         location: { file: this.name, offset: this.offset },
       });
@@ -149,7 +149,7 @@ export class JsonSplitter implements Splitter {
       if (checkJsonValues(h.buf, h.s, h.e) < 0) continue;
       if (isBlank(h.buf, h.s, h.e)) throw this.missing(h);
       const text = Buffer.concat([h.buf.subarray(h.s, h.e), Buffer.from([h.sep])]);
-      await this.locate(text, h.offset, h.line, h.lineStart, h.sep);
+      await this.locate(text, h.offset, h.line, h.lineStart);
       throw new WeftError('E_JSON', 'invalid JSON', {
         location: { file: this.name, line: h.line, offset: h.offset },
       });
@@ -160,13 +160,7 @@ export class JsonSplitter implements Splitter {
    * Runs `text` (an element and what ends it) through the verifier as '[' + text, and throws
    * what it finds, placed in the input: `offset`, `line` and `lineStart` are the element's.
    */
-  private async locate(
-    text: Buffer,
-    offset: number,
-    line: number,
-    lineStart: number,
-    sep?: number,
-  ): Promise<void> {
+  private async locate(text: Buffer, offset: number, line: number, lineStart: number): Promise<void> {
     const verifier = await JsonVerifier.create(this.name, offset - 1);
     try {
       await verifier.feed(Buffer.concat([Buffer.from('['), text]));
