@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { feedStdin } from './feed.js';
+import { canCopyRanges, rangeSpawn } from './range-copy.js';
 import type { ExecRequest, ExecResult, Executor } from './types.js';
 
 /** How long a job has between TERM and KILL. */
@@ -33,11 +34,22 @@ export class LocalExecutor implements Executor {
   run(req: ExecRequest): Promise<ExecResult> {
     return new Promise((resolve) => {
       const start = Date.now();
-      const child = spawn(this.shell, ['-c', req.command], {
+      let stdin = req.stdin;
+      let file = this.shell;
+      let args = ['-c', req.command];
+      const extra: number[] = [];
+      if (stdin.kind === 'range' && canCopyRanges()) {
+        const r = rangeSpawn(this.shell, req.command, stdin.range);
+        ({ file, args } = r);
+        if (r.fd !== undefined) extra.push(r.fd);
+        // Only the header (if any) still goes through weft.
+        stdin = stdin.range.prefix?.length ? { kind: 'buffer', data: stdin.range.prefix } : { kind: 'none' };
+      }
+      const child = spawn(file, args, {
         detached: true,
         cwd: this.cwd,
         env: { ...this.env, ...req.env, PARALLEL_SEQ: String(req.seq), PARALLEL_JOBSLOT: String(req.slot) },
-        stdio: [req.stdin.kind === 'none' ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        stdio: [stdin.kind === 'none' ? 'ignore' : 'pipe', 'pipe', 'pipe', ...extra],
       });
       let killed: ExecResult['killed'];
       let graceTimer: NodeJS.Timeout | undefined;
@@ -58,7 +70,7 @@ export class LocalExecutor implements Executor {
       child.stderr!.on('data', req.onStderr);
       // A job that exits without reading all its input is normal (EPIPE), not an error.
       const fed = new AbortController();
-      if (child.stdin) void feedStdin(req.stdin, child.stdin, fed.signal);
+      if (child.stdin) void feedStdin(stdin, child.stdin, fed.signal);
 
       let settled = false;
       let drainTimer: NodeJS.Timeout | undefined;

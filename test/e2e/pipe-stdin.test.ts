@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -92,5 +93,66 @@ describe.concurrent('--pipe: stdin as a file, a pipe or a socket gives the same 
     expect(socket).toMatchObject({ stderr: '', code: 0 });
     expect(socket.stdout.split('\n').length).toBeGreaterThan(3);
     for (const r of [file, pipe, gzFile, gzPipe]) expect(r).toEqual({ stdout: socket.stdout, code: 0 });
+  });
+});
+
+// A file range (--pipepart, or --pipe on a file) reaches its job through GNU dd when there
+// is one, else through weft itself; the job sees the same bytes either way, and it is still
+// the process weft started (exit status, signals, timeouts).
+describe.concurrent('file ranges: copied beside the job', () => {
+  const NUMS = Array.from({ length: 5000 }, (_, i) => `${i + 1}\n`).join('');
+  // Only shell builtins, so the job also runs with a PATH that has no dd.
+  const COUNT = 'n=0; while IFS= read -r l; do n=$((n+1)); done; echo "$n $PARALLEL_SEQ"';
+
+  it.each([
+    ['with dd', {}],
+    ['without dd (PATH has none)', { PATH: '/nonexistent' }],
+  ])('--pipepart with a header, %s', async (_name, env) => {
+    const dir = tempDir({ 'n.txt': 'HEAD\n' + NUMS });
+    const r = await weft(['-k', '--pipepart', '-a', 'n.txt', '--header', ':', '--block', '8k', COUNT], {
+      cwd: dir,
+      env,
+    });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').map(Number));
+    expect(rows.length).toBeGreaterThan(2);
+    // Every job counts its header line too.
+    expect(rows.reduce((a, [n]) => a + n - 1, 0)).toBe(5000);
+    expect(rows.map(([, seq]) => seq)).toEqual(rows.map((_, i) => i + 1));
+  });
+
+  it('a job that kills itself is logged with its signal; a timed-out one with -1', async () => {
+    const dir = tempDir({ 'n.txt': NUMS });
+    await weft(
+      ['-k', '--pipepart', '-a', 'n.txt', '--block', '-1', '-j1', '--joblog', 'log', 'kill -TERM $$'],
+      {
+        cwd: dir,
+      },
+    );
+    await weft(
+      [
+        '-k',
+        '--pipepart',
+        '-a',
+        'n.txt',
+        '--block',
+        '-1',
+        '-j1',
+        '--timeout',
+        '1',
+        '--joblog',
+        'log2',
+        'sleep 20',
+      ],
+      {
+        cwd: dir,
+      },
+    );
+    const row = (f: string) => readFileSync(join(dir, f), 'utf8').trim().split('\n')[1].split('\t');
+    expect(row('log').slice(6, 8)).toEqual(['0', '15']);
+    expect(row('log2').slice(6, 8)).toEqual(['-1', '15']);
   });
 });
