@@ -38,6 +38,32 @@ export interface PipeJobs {
   release?(seq: number): void;
 }
 
+/**
+ * Asks for the next item as soon as one is handed out, so the next chunk is read while the
+ * jobs run (the scheduler asks only when a slot frees): reading and running overlap.
+ */
+async function* readAhead<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = items[Symbol.asyncIterator]();
+  let next = it.next();
+  let pending = true;
+  const settle = () => (pending = false);
+  next.then(settle, settle);
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      pending = true;
+      next.then(settle, settle);
+      yield r.value;
+    }
+  } finally {
+    // Stopped early: a read may still be waiting on a live stream; do not wait for it.
+    if (pending) next.catch(() => {});
+    void it.return?.()?.catch(() => {});
+  }
+}
+
 async function* numbered<T>(items: AsyncIterable<T>, args: string[], stdin: (item: T) => JobStdin) {
   let seq = 0;
   for await (const item of items) yield { seq: ++seq, args, stdin: stdin(item) } as PlannedJob;
@@ -90,7 +116,7 @@ export async function planPipe(
       }
     })();
     return {
-      jobs: numbered(chunks, args, (c) => reuse.stdin(c.data)),
+      jobs: numbered(readAhead(chunks), args, (c) => reuse.stdin(c.data)),
       chunkStats: stats,
       release: reuse.release,
     };
@@ -102,7 +128,7 @@ export async function planPipe(
     return { jobs: numbered(ranges, args, (range) => ({ kind: 'range', range })) };
   }
   const reuse = reusable(spec.jobs);
-  const chunks = pipeChunks((ours && stdinPipe()) || stdin, pipe, { pool: reuse.pool });
+  const chunks = readAhead(pipeChunks((ours && stdinPipe()) || stdin, pipe, { pool: reuse.pool }));
   return { jobs: numbered(chunks, args, reuse.stdin), release: reuse.release };
 }
 
