@@ -1,15 +1,18 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { BufferPool } from './chunk/buffer-pool.js';
 import {
   canSplitFast,
   fastSplit,
+  fastSplitRanges,
   formatChunks,
   formatFromPath,
   gunzipIfNeeded,
+  isGzipPath,
   newChunkStats,
   type Chunk,
   type ChunkOptions,
+  type FastChunk,
   type ChunkStats,
 } from './chunk/formats/index.js';
 import { pipeChunks } from './chunk/pipe.js';
@@ -116,7 +119,9 @@ export async function planPipe(
       }
     })();
     return {
-      jobs: numbered(readAhead(chunks), args, (c) => reuse.stdin(c.data)),
+      jobs: numbered(readAhead(chunks), args, (c) =>
+        'range' in c ? { kind: 'range', range: c.range } : reuse.stdin(c.data),
+      ),
       chunkStats: stats,
       release: reuse.release,
     };
@@ -134,7 +139,8 @@ export async function planPipe(
 
 /**
  * The record-safe chunks of one input (`--format`): a file, or standard input (`stream` when
- * it is not process.stdin). Splits fast when no record needs looking at by itself.
+ * it is not process.stdin). Splits fast when no record needs looking at by itself, and a
+ * plain file (not gzip) then becomes ranges of it: its bytes never pass through weft.
  */
 function formatInput(
   name: string,
@@ -143,21 +149,36 @@ function formatInput(
   stream: Readable | undefined,
   stats: ChunkStats,
   pool: BufferPool,
-): AsyncIterable<Chunk> {
-  const source =
-    name !== 'stdin'
-      ? createReadStream(name, { highWaterMark: 1 << 20 })
-      : (stream ?? (stdinReadable() ? stdinPieces() : process.stdin));
+): AsyncIterable<FastChunk | Chunk> {
   const opts: ChunkOptions = {
     ...f,
     format: f.format ?? (name === 'stdin' ? 'lines' : formatFromPath(name)),
     block: pipe.block,
     name,
   };
+  const fast = canSplitFast(opts);
+  if (fast && name !== 'stdin' && !isGzipPath(name)) return fileRanges(name, opts, stats);
+  const file = fast && name === 'stdin' && !stream ? stdinPlainFile() : undefined;
+  if (file) return fastSplitRanges(file.fd, '/dev/stdin', file.start, file.size, opts, stats);
+  const source =
+    name !== 'stdin'
+      ? createReadStream(name, { highWaterMark: 1 << 20 })
+      : (stream ?? (stdinReadable() ? stdinPieces() : process.stdin));
   const input = gunzipIfNeeded(name, source);
-  if (!canSplitFast(opts)) return formatChunks(input, opts, stats);
-  const plain = name === 'stdin' && !stream ? stdinPlainFile() : undefined;
-  return fastSplit(plain ?? input, opts, stats, pool);
+  return fast ? fastSplit(input, opts, stats, pool) : formatChunks(input, opts, stats);
+}
+
+/** fastSplitRanges over a named file; the ranges name the file (the descriptor is closed at the end). */
+async function* fileRanges(name: string, opts: ChunkOptions, stats: ChunkStats): AsyncGenerator<FastChunk> {
+  const fd = openSync(name, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    for await (const c of fastSplitRanges(fd, name, 0, size, opts, stats)) {
+      yield 'range' in c ? { ...c, range: { ...c.range, fd: undefined } } : c;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

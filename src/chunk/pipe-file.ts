@@ -181,10 +181,10 @@ export async function* stdinPieces(size = 1 << 18): AsyncGenerator<Buffer> {
 }
 
 /**
- * Standard input as a descriptor to read straight into chunk buffers, when it is a regular
- * file that is not gzip-compressed (checked without consuming it).
+ * Standard input as a regular file that is not gzip-compressed (checked without consuming
+ * it), with where its reading starts.
  */
-export function stdinPlainFile(): FdSource | undefined {
+export function stdinPlainFile(): ReturnType<typeof stdinFile> {
   const file = stdinFile();
   if (!file) return undefined;
   const magic = Buffer.alloc(2);
@@ -194,7 +194,7 @@ export function stdinPlainFile(): FdSource | undefined {
   } catch {
     return undefined;
   }
-  return { readFd: 0, own: false };
+  return file;
 }
 
 /** Whether stdinPieces can read standard input (a regular file, or a pipe). */

@@ -1,8 +1,12 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BufferPool } from '../../../src/chunk/buffer-pool.js';
 import {
   fastSplit,
+  fastSplitRanges,
   formatChunks,
   newChunkStats,
   type Chunk,
@@ -36,6 +40,34 @@ async function run(
 
 const withPool: typeof formatChunks = (s, o, stats) => fastSplit(s, o, stats, new BufferPool(2));
 
+const dir = mkdtempSync(join(tmpdir(), 'weft-fast-split-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+/** fastSplitRanges over `input` written to a file, read `readSize` bytes at a time. */
+async function runRanges(input: Buffer, o: ChunkOptions, readSize: number): Promise<Outcome> {
+  const file = join(dir, `in-${++files}`);
+  writeFileSync(file, input);
+  const fd = openSync(file, 'r');
+  const stats = newChunkStats();
+  const out: Outcome = { chunks: [], data: [], skipped: 0 };
+  try {
+    for await (const c of fastSplitRanges(fd, file, 0, input.length, o, stats, readSize)) {
+      if ('data' in c) throw new Error('expected a range');
+      const { range, ...rest } = c;
+      const bytes = readFileSync(file).subarray(range.start, range.end);
+      out.data.push((range.prefix?.toString('latin1') ?? '') + bytes.toString('latin1'));
+      out.chunks.push(rest);
+    }
+  } catch (err) {
+    out.error = (err as Error).message;
+  } finally {
+    closeSync(fd);
+  }
+  out.skipped = stats.skipped;
+  return out;
+}
+
 // Text from a small alphabet so that quotes, quoted newlines, CRLF, BOMs and records longer
 // than the block all turn up often.
 const text = fc
@@ -63,6 +95,7 @@ describe('fastSplit gives exactly the chunks of formatChunks', () => {
             const want = await run(formatChunks, input, o, pieces);
             expect(await run(fastSplit, input, o, pieces)).toEqual(want);
             expect(await run(withPool, input, o, pieces)).toEqual(want);
+            expect(await runRanges(input, o, 1 + ((at[0] ?? 0) % 64))).toEqual(want);
           },
         ),
         { numRuns: 400 },
