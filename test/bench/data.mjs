@@ -98,6 +98,41 @@ export function writeLog(file, bytes) {
   }
 }
 
+/** About `bytes` of JSON array elements (objects, one per line, each followed by a comma). */
+function jsonBlock(bytes) {
+  const parts = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const e =
+      JSON.stringify({
+        id: i,
+        user: `user ${i % 4099}`,
+        email: `u${i}@example.com`,
+        tags: ['a', 'b', i % 7 ? 'c' : 'd'],
+        score: i * 1.5,
+        active: i % 2 === 0,
+        address: { city: i % 3 ? 'Zürich' : 'Genève', zip: String(8000 + (i % 100)) },
+        note: i % 5 ? null : 'said "hi", left',
+      }) + ',\n';
+    parts.push(e);
+    size += Buffer.byteLength(e);
+  }
+  return Buffer.from(parts.join(''));
+}
+
+/** Writes a JSON array file of about `bytes`: one object per line. */
+export function writeJson(file, bytes) {
+  const fd = openSync(file, 'w');
+  try {
+    writeSync(fd, '[\n');
+    // Every repeated block ends with ",\n"; the array closes with one last element.
+    repeat(fd, jsonBlock(Math.min(bytes, 4 << 20)), bytes - 16);
+    writeSync(fd, '{"id":-1}\n]\n');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Writes a CSV file of about `bytes`, with a header row. */
 export function writeCsv(file, bytes) {
   const fd = openSync(file, 'w');

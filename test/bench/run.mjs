@@ -11,6 +11,7 @@
 //   --jobs N           jobs in the dispatch benchmark (default 2000)
 //   --pipe-mb N        size of the generated log for pipe and pipepart (default 600)
 //   --csv-mb N         size of the generated CSV for csv (default 300)
+//   --json-mb N        size of the generated JSON array for json (default 200)
 //   --pipe-gb N        size of the generated stream for pipe-rss (default 2; docs: 10)
 //   --quick            small sizes and one round, to check that everything runs
 //   --only a,b         run only these benchmarks (names from benchmarks/index.mjs)
@@ -49,6 +50,7 @@ function parseArgs(argv) {
     dispatchJobs: 2000,
     pipeMb: 600,
     csvMb: 300,
+    jsonMb: 200,
     pipeGb: 2,
     only: null,
     verbose: false,
@@ -66,6 +68,7 @@ function parseArgs(argv) {
     else if (a === '--jobs') opts.dispatchJobs = int(a, argv[++i]);
     else if (a === '--pipe-mb') opts.pipeMb = int(a, argv[++i]);
     else if (a === '--csv-mb') opts.csvMb = int(a, argv[++i]);
+    else if (a === '--json-mb') opts.jsonMb = int(a, argv[++i]);
     else if (a === '--pipe-gb') {
       opts.pipeGb = Number(argv[++i]);
       if (!(opts.pipeGb > 0)) throw new Error(`--pipe-gb needs a positive number, got ${argv[i]}`);
@@ -76,6 +79,7 @@ function parseArgs(argv) {
         dispatchJobs: 200,
         pipeMb: 60,
         csvMb: 30,
+        jsonMb: 20,
         pipeGb: 0.2,
       });
     else if (a === '--only') opts.only = String(argv[++i]).split(',');

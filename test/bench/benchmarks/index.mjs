@@ -3,8 +3,9 @@
 // helpers in ../lib.mjs (measureRow, ratioRow, skipRow) — and list it here.
 import csv from './csv.mjs';
 import dispatch from './dispatch.mjs';
+import json from './json.mjs';
 import { pipepart, pipeStdin } from './pipe.mjs';
 import rss from './rss.mjs';
 import startup from './startup.mjs';
 
-export const benchmarks = [dispatch, startup, pipeStdin, pipepart, csv, rss];
+export const benchmarks = [dispatch, startup, pipeStdin, pipepart, csv, json, rss];
