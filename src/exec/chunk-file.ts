@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { constants, createWriteStream, open } from 'node:fs';
+import { constants, createWriteStream, open, rmSync } from 'node:fs';
 import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -56,9 +56,19 @@ export class ChunkFileExecutor implements Executor {
     private readonly delivery: ChunkDelivery,
   ) {}
 
+  /** Removes the directory even when the process exits without closing us (a closed stdout). */
+  private readonly onExit = () => {
+    if (this.dirPath) rmSync(this.dirPath, { recursive: true, force: true });
+  };
+  private dirPath?: string;
+
   async run(req: ExecRequest): Promise<ExecResult> {
     if (req.stdin.kind === 'none') return this.inner.run(req);
-    this.dir ??= mkdtemp(join(tmpdir(), 'weft-chunks-'));
+    if (!this.dir) {
+      this.dir = mkdtemp(join(tmpdir(), 'weft-chunks-'));
+      this.dirPath = await this.dir;
+      process.once('exit', this.onExit);
+    }
     const path = join(await this.dir, `${req.seq}-${++this.made}`);
     const job = { ...req, stdin: { kind: 'none' } as const, env: { ...req.env, PARALLEL_TMP: path } };
     try {
@@ -97,6 +107,9 @@ export class ChunkFileExecutor implements Executor {
 
   async close(): Promise<void> {
     await this.inner.close?.();
-    if (this.dir) await rm(await this.dir, { recursive: true, force: true });
+    if (this.dir) {
+      process.off('exit', this.onExit);
+      await rm(await this.dir, { recursive: true, force: true });
+    }
   }
 }

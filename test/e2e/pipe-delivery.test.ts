@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gnuParallel } from './gnu.js';
-import { lines, tempDir, weft } from './helpers.js';
+import { lines, tempDir, WEFT, weft } from './helpers.js';
 
 const seq = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => `${from + i}\n`).join('');
@@ -85,6 +85,20 @@ describe.concurrent('--cat', () => {
       cwd: dir,
     });
     expect(r).toMatchObject({ stdout: '2\n2\n', code: 0 });
+  });
+
+  it('the temporary directory goes even when weft exits early (stdout closed by head)', async () => {
+    const t = tmp();
+    const { spawnSync } = await import('node:child_process');
+    for (const how of ['--cat', '--fifo']) {
+      const r = spawnSync(
+        'sh',
+        ['-c', `seq 100000 | "$NODE" "$WEFT_JS" --pipe -N1000 -k ${how} 'cat {}' | head -1`],
+        { env: { ...process.env, ...t.env, NODE: process.execPath, WEFT_JS: WEFT }, encoding: 'utf8' },
+      );
+      expect(r.stdout).toBe('1\n');
+      expect(t.left()).toEqual([]);
+    }
   });
 
   it('--cat and --fifo exclude each other (exit 255, as GNU)', async () => {
