@@ -19,11 +19,16 @@ export type WeftErrorCode =
   | 'E_INPUT'
   | 'E_TEMPLATE'
   | 'E_JOBLOG'
+  | 'E_JOURNAL'
   | 'E_RESULTS'
   | 'E_AGGREGATE'
   | 'E_SHUFFLE'
+  | 'E_SPILL'
   | 'E_EVENTS'
   | 'E_SPEC'
+  | 'E_CACHE'
+  | 'E_QUEUE'
+  | 'E_PAYLOAD'
   | 'E_INTERNAL';
 
 /** The one error type weft throws for problems a user can act on. */
@@ -51,16 +56,27 @@ export class WeftError extends Error {
   }
 }
 
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+};
+
+/** What a Node fs error means, in a few words: "no such file", "i/o error (EIO)". */
+export function fsReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const message = (err as Error)?.message ?? String(err);
+  if (code && FILE_PROBLEMS[code]) return FILE_PROBLEMS[code];
+  // Node's "EIO: i/o error, read" reads better as "i/o error (EIO)".
+  return code ? `${message.replace(/^[A-Z0-9]+: /, '').replace(/, \w+( '.*')?$/, '')} (${code})` : message;
+}
+
 /** Turns a Node fs error on `file` into a WeftError a user can read. */
 export function fileError(file: string, err: unknown): WeftError {
   const code = (err as NodeJS.ErrnoException)?.code;
-  const why =
-    code === 'ENOENT'
-      ? 'no such file'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : ((err as Error)?.message ?? String(err));
-  return new WeftError(code === 'ENOENT' ? 'E_NO_FILE' : 'E_READ', why, { location: { file }, cause: err });
+  return new WeftError(code === 'ENOENT' ? 'E_NO_FILE' : 'E_READ', fsReason(err), {
+    location: { file },
+    cause: err,
+  });
 }

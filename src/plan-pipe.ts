@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { BufferPool } from './chunk/buffer-pool.js';
 import {
@@ -29,7 +29,8 @@ import { pipepartRanges } from './chunk/pipepart.js';
 import { roundRobin } from './chunk/round-robin.js';
 import type { JobStdin } from './exec/types.js';
 import type { PlannedJob } from './schedule/scheduler.js';
-import { checkReadable } from './source/open.js';
+import { fsPath } from './raw-text.js';
+import { checkReadable, located, readFile } from './source/open.js';
 import type { FormatChunking, JobSpec, PipeSpec } from './spec/types.js';
 
 /** Pipe mode's jobs, and what the run hands back once a job is done with its chunk. */
@@ -74,8 +75,8 @@ async function* numbered<T>(items: AsyncIterable<T>, args: string[], stdin: (ite
 
 /**
  * Plans pipe mode: the chunks of stdin or of a file, one job each (`--round-robin`: one
- * stream of chunks per job slot). `args` is what `{}` stands for (`$PARALLEL_TMP` with
- * --cat/--fifo). Standard input that is a file is cut by offsets; a pipe is read with a
+ * stream of chunks per job slot; a stop (`signal`) ends their input, so they finish). `args`
+ * is what `{}` stands for (`$PARALLEL_TMP` with --cat/--fifo). Standard input that is a file is cut by offsets; a pipe is read with a
  * descriptor of weft's own, straight into reusable chunk buffers.
  */
 export async function planPipe(
@@ -83,6 +84,7 @@ export async function planPipe(
   pipe: PipeSpec,
   stdin: Readable,
   args: string[],
+  signal?: AbortSignal,
 ): Promise<PipeJobs> {
   const ours = stdin === process.stdin;
   if (pipe.roundRobin && !pipe.part) {
@@ -91,13 +93,17 @@ export async function planPipe(
     const feeds = roundRobin(pipeChunks(source, pipe, { headerApart: header }), spec.jobs, {
       strict: spec.output.keepOrder,
       header: () => header.value,
+      signal,
     });
     return { jobs: numbered(feeds, args, (chunks) => ({ kind: 'stream', chunks })) };
   }
   if (pipe.part) {
     const file = spec.input.sources.find((s) => s.kind === 'file');
     const path = file && file.kind === 'file' ? file.path : '-';
-    await checkReadable(path);
+    // Offsets need a file with a size: a pipe would read as empty, silently.
+    await checkReadable(path, {
+      notRegular: `--pipepart reads a regular file by offsets; use --pipe < ${path} instead`,
+    });
     // GNU: --round-robin with --pipepart is one range per job slot (--block -1).
     const part = pipe.roundRobin ? { ...pipe, block: -1 } : pipe;
     return {
@@ -157,20 +163,28 @@ function formatInput(
     name,
   };
   const fast = canSplitFast(opts);
-  if (fast && name !== 'stdin' && !isGzipPath(name)) return fileRanges(name, opts, stats);
+  if (fast && name !== 'stdin' && !isGzipPath(name) && isRegular(name)) return fileRanges(name, opts, stats);
   const file = fast && name === 'stdin' && !stream ? stdinPlainFile() : undefined;
   if (file) return fastSplitRanges(file.fd, '/dev/stdin', file.start, file.size, opts, stats);
   const source =
     name !== 'stdin'
-      ? createReadStream(name, { highWaterMark: 1 << 20 })
+      ? readFile(name, 1 << 20)
       : (stream ?? (stdinReadable() ? stdinPieces() : process.stdin));
-  const input = gunzipIfNeeded(name, source);
+  const input = located(name, gunzipIfNeeded(name, source));
   return fast ? fastSplit(input, opts, stats, pool) : formatChunks(input, opts, stats);
 }
 
+const isRegular = (name: string) => {
+  try {
+    return statSync(fsPath(name)).isFile();
+  } catch {
+    return false;
+  }
+};
+
 /** fastSplitRanges over a named file; the ranges name the file (the descriptor is closed at the end). */
 async function* fileRanges(name: string, opts: ChunkOptions, stats: ChunkStats): AsyncGenerator<FastChunk> {
-  const fd = openSync(name, 'r');
+  const fd = openSync(fsPath(name), 'r');
   try {
     const size = fstatSync(fd).size;
     for await (const c of fastSplitRanges(fd, name, 0, size, opts, stats)) {

@@ -31,30 +31,6 @@ async function* fromArray<T>(items: T[]): AsyncGenerator<T> {
 }
 
 /**
- * Ends the jobs when the run is interrupted, even while waiting for more input: pipe mode
- * on a live stream (`tail -f | weft --pipe …`) would otherwise wait for the next block.
- */
-async function* untilAborted<T>(items: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T> {
-  if (!signal) return yield* items;
-  const it = items[Symbol.asyncIterator]();
-  const next = () =>
-    new Promise<IteratorResult<T>>((resolve, reject) => {
-      const stop = () => resolve({ done: true, value: undefined });
-      if (signal.aborted) return stop();
-      signal.addEventListener('abort', stop, { once: true });
-      it.next().then(
-        (r) => (signal.removeEventListener('abort', stop), resolve(r)),
-        (e: unknown) => (signal.removeEventListener('abort', stop), reject(e)),
-      );
-    });
-  try {
-    for (let r = await next(); !r.done; r = await next()) yield r.value;
-  } finally {
-    if (!signal.aborted) await it.return?.();
-  }
-}
-
-/**
  * Reads the inputs and plans the jobs: argument rows grouped per job, or, in pipe
  * mode, record-aligned chunks of stdin or of a file. Nothing runs here.
  */
@@ -79,9 +55,9 @@ export async function plan(
       appendArgs: !!spec.pipe.deliver,
       raw: !!spec.pipe.deliver,
     });
-    const piped = await planPipe(spec, spec.pipe, stdin, args);
+    const piped = await planPipe(spec, spec.pipe, stdin, args, options.signal);
     return {
-      jobs: untilAborted(piped.jobs, options.signal),
+      jobs: piped.jobs,
       command,
       tag: tagTemplate(spec, base),
       chunkStats: piped.chunkStats,

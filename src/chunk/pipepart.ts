@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { fsPath } from '../raw-text.js';
 import type { PipeSpec } from '../spec/types.js';
 import { Boundaries } from './pipe.js';
 
@@ -21,7 +22,7 @@ const WINDOW = 1 << 16;
  * around the cuts are read; the ranges themselves are streamed to the jobs.
  */
 export async function* pipepartRanges(path: string, spec: PipeSpec, jobs: number): AsyncGenerator<FileRange> {
-  const fh = await open(path, 'r');
+  const fh = await open(fsPath(path), 'r');
   try {
     const size = (await fh.stat()).size;
     const bounds = new Boundaries(spec);

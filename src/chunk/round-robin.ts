@@ -80,7 +80,7 @@ class Feed implements AsyncIterableIterator<Buffer> {
 export async function* roundRobin(
   chunks: AsyncIterable<Buffer>,
   slots: number,
-  opts: { strict: boolean; header?: () => Buffer | undefined },
+  opts: { strict: boolean; header?: () => Buffer | undefined; signal?: AbortSignal },
 ): AsyncGenerator<AsyncIterable<Buffer>> {
   const feeds: Feed[] = [];
   // Whoever waits for a job to ask for more, or to go away.
@@ -93,7 +93,7 @@ export async function* roundRobin(
   /** The job the next chunk goes to, once one is ready; undefined when every job is gone. */
   async function target(): Promise<Feed | undefined> {
     for (;;) {
-      if (!open()) return undefined;
+      if (!open() || stopped) return undefined;
       for (let k = 0; k < feeds.length; k++) {
         const f = feeds[(turn + k) % feeds.length];
         if (f.closed) continue;
@@ -106,12 +106,21 @@ export async function* roundRobin(
       await change();
     }
   }
+  // A stop (first SIGINT) deals nothing more: the jobs see the end of their input and finish.
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    for (const f of feeds) f.end();
+    changed();
+  };
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  if (opts.signal?.aborted) stopped = true;
   /** Deals the chunks after the first `slots` to the running jobs, then ends their input. */
   async function deal(): Promise<void> {
     try {
       for (;;) {
         const next = await it.next();
-        if (next.done) return;
+        if (next.done || stopped) return;
         const f = await target();
         if (!f) return;
         f.give(next.value);
@@ -138,8 +147,9 @@ export async function* roundRobin(
     if (!dealing) for (const f of feeds) f.end();
   }
   const allGone = (async () => {
-    while (open()) await change();
+    while (open() && !stopped) await change();
   })();
   await Promise.race([dealing, allGone]);
-  if (!open()) void it.return?.();
+  opts.signal?.removeEventListener('abort', stop);
+  if (!open() || stopped) void it.return?.();
 }

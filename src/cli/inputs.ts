@@ -1,4 +1,5 @@
 import { WeftError } from '../errors.js';
+import { decodeRaw } from '../raw-text.js';
 import type { InputSource } from '../spec/types.js';
 
 /**
@@ -46,11 +47,14 @@ export function splitCommand(
   return { command: words.slice(0, first), sources };
 }
 
-/** Understands the escapes GNU parallel allows in -d: \n \t \r \0 \\ \xHH. */
+/**
+ * Understands the escapes GNU parallel allows in -d: \n \t \r \0 \\, and \xHH for the byte HH
+ * (80 to FF as the escape src/raw-text.ts gives such a byte, so it matches input bytes).
+ */
 export function unescapeDelimiter(d: string): string {
   return d.replace(/\\(x[0-9a-fA-F]{2}|[ntr0\\])/g, (_, e: string) =>
     e[0] === 'x'
-      ? String.fromCharCode(parseInt(e.slice(1), 16))
+      ? decodeRaw(Buffer.from([parseInt(e.slice(1), 16)]))
       : ({ n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\' }[e] ?? e),
   );
 }

@@ -1,8 +1,12 @@
 import { parseDuration, parseSize } from '../chunk/units.js';
 import { WeftError } from '../errors.js';
 import { reportFormat } from '../report/writer.js';
+import { parseTermseq } from '../exec/terminate.js';
 import { parseHalt } from '../schedule/halt.js';
-import { defaultJobs, defaultShell } from '../spec/defaults.js';
+import { parseRetryDelay, parseRetryOn } from '../schedule/retry.js';
+import { checkRunId } from '../queue/run-id.js';
+import { parseQueueUrl } from '../queue/url.js';
+import { DEFAULT_MAX_PAYLOAD, defaultJobs, defaultShell, QUEUE_JOBS } from '../spec/defaults.js';
 import { parseAggregateKind } from '../aggregate/kinds.js';
 import type {
   AggregateSpec,
@@ -10,10 +14,13 @@ import type {
   FormatChunking,
   InputSource,
   JobSpec,
+  OrderSpec,
   PipeSpec,
+  QueueSpec,
 } from '../spec/types.js';
 import { splitCommand, unescapeDelimiter } from './inputs.js';
-import { parseCount, parseJobs, parseTimeout } from './numbers.js';
+import { parseCount, parseJobs, parseNice, parseTimeout } from './numbers.js';
+import { keyTemplate, limits, reuse } from './policies.js';
 
 /** The options commander hands over (names as commander camel-cases them). */
 export interface CliOptions {
@@ -38,10 +45,28 @@ export interface CliOptions {
   plus?: boolean;
   jobs?: string;
   delay?: string;
+  rate?: string;
+  burst?: string;
+  maxPerKey?: string;
+  memfree?: string;
+  dedupe?: boolean;
+  dedupeWindow?: string;
+  cache?: string;
+  cacheTtl?: string;
+  cacheEnv?: string;
   timeout?: string;
   retries?: string;
+  retryDelay?: string;
+  retryOn?: string;
+  termseq?: string;
+  termSeq?: string;
+  nice?: string;
+  joblogAttempts?: boolean;
   halt?: string;
   dryRun?: boolean;
+  order?: 'input' | 'lpt';
+  cost?: string;
+  priority?: string;
   keepOrder?: boolean;
   group?: boolean;
   lineBuffer?: boolean;
@@ -51,6 +76,7 @@ export interface CliOptions {
   tagstring?: string;
   results?: string;
   joblog?: string;
+  journal?: string;
   report?: string;
   resume?: boolean;
   resumeFailed?: boolean;
@@ -84,6 +110,14 @@ export interface CliOptions {
   map?: string;
   partitions?: string;
   version?: boolean;
+  /** Distributed mode: `--queue URL` (a producer) and its options; `--worker URL` and its options. */
+  queue?: string;
+  maxPayload?: string;
+  runId?: string;
+  worker?: string;
+  concurrency?: string;
+  allow?: string[];
+  stallTimeout?: string;
   /** `--spec FILE`, `--validate [FILE]`, `--print-spec`: a YAML job spec (src/spec/, docs/spec.md). */
   spec?: string;
   validate?: string | boolean;
@@ -101,10 +135,17 @@ function grouping(o: CliOptions, pipe: boolean): JobSpec['grouping'] {
 
 /** weft's own chunking flags; any of them turns on pipe mode with record-safe chunks. */
 function formatChunking(o: CliOptions): FormatChunking | undefined {
-  const given = [o.format, o.records, o.window, o.key, o.overlap, o.emit, o.onBadRecord].some(
+  const fieldKey = keyTemplate(o) ? undefined : o.key;
+  const given = [o.format, o.records, o.window, fieldKey, o.overlap, o.emit, o.onBadRecord].some(
     (v) => v !== undefined,
   );
   if (!given) return undefined;
+  if (keyTemplate(o)) {
+    throw new WeftError(
+      'E_USAGE',
+      `--key '${o.key}' is a job key template (for argument jobs); with --format and friends --key names a field or column`,
+    );
+  }
   if (o.pipepart)
     throw new WeftError('E_USAGE', '--pipepart cannot be combined with --format/--records/--key/...');
   if (o.roundRobin)
@@ -120,7 +161,7 @@ function formatChunking(o: CliOptions): FormatChunking | undefined {
     format: o.format,
     records: o.records === undefined ? undefined : parseCount(o.records, '--records'),
     windowMs: o.window === undefined ? undefined : parseDuration(o.window, '--window') * 1000,
-    key: o.key,
+    key: fieldKey,
     overlap: o.overlap === undefined ? undefined : parseCount(o.overlap, '--overlap', 0),
     emit: o.emit,
     onBadRecord: q ? { quarantine: q[1] } : (bad as 'fail' | 'skip'),
@@ -153,6 +194,12 @@ function pipeSpec(o: CliOptions): PipeSpec | undefined {
   const recEnd = unesc(o.recend);
   if (block === 0 || (block < 0 && !o.pipepart))
     throw new WeftError('E_OPTION', `--block: '${o.block}' must be a positive size`);
+  // Checked here, so a bad pattern is an option error now, not a crash at the first block.
+  if (o.regexp) {
+    checkRegex('--recstart', recStart ?? '');
+    checkRegex('--recend', recEnd ?? '');
+  }
+  if (header && 'regex' in header) checkRegex('--header', String(header.regex));
   return {
     part: !!o.pipepart,
     block,
@@ -169,14 +216,29 @@ function pipeSpec(o: CliOptions): PipeSpec | undefined {
   };
 }
 
+/** `--order`, `--cost`, `--priority`; undefined when jobs start in input order. */
+function orderSpec(o: CliOptions, pipe: boolean): OrderSpec | undefined {
+  const by = o.order ?? 'input';
+  if (o.cost !== undefined && by !== 'lpt') throw new WeftError('E_USAGE', '--cost applies with --order lpt');
+  if (by === 'input' && o.priority === undefined) return undefined;
+  // Pipe-mode chunks are cut while jobs run; sorting them would hold all of stdin in memory.
+  if (pipe) throw new WeftError('E_USAGE', '--order lpt and --priority need argument input, not --pipe');
+  return { by, cost: o.cost, priority: o.priority };
+}
+
+/** Throws an E_OPTION error naming `option` when `pattern` is not a valid regular expression. */
+function checkRegex(option: string, pattern: string): void {
+  try {
+    new RegExp(pattern);
+  } catch {
+    throw new WeftError('E_OPTION', `${option}: '${pattern}' is not a valid regular expression`);
+  }
+}
+
 function columns(o: CliOptions): ColumnMode {
   if (o.csv) return { kind: 'csv', delimiter: o.colsep ?? ',' };
   if (o.colsep !== undefined) {
-    try {
-      new RegExp(o.colsep);
-    } catch {
-      throw new WeftError('E_OPTION', `--colsep: '${o.colsep}' is not a valid regular expression`);
-    }
+    checkRegex('--colsep', o.colsep);
     return { kind: 'colsep', pattern: o.colsep };
   }
   // GNU: --header splits columns at TAB unless told otherwise.
@@ -200,6 +262,29 @@ function aggregateSpec(o: CliOptions, jobs: number): AggregateSpec | undefined {
   return undefined;
 }
 
+/** `--queue URL` and its options; undefined without --queue. */
+function queueSpec(o: CliOptions): QueueSpec | undefined {
+  if (o.queue === undefined) {
+    const stray = [o.maxPayload !== undefined && '--max-payload', o.runId !== undefined && '--run-id'].filter(
+      Boolean,
+    );
+    if (stray.length)
+      throw new WeftError(
+        'E_USAGE',
+        `${stray.join(' and ')} only ${stray.length > 1 ? 'apply' : 'applies'} with --queue URL`,
+      );
+    return undefined;
+  }
+  parseQueueUrl(o.queue); // E_OPTION now, not after the input is read
+  if (o.resumeFailed)
+    throw new WeftError('E_USAGE', '--resume-failed is not supported with --queue (--resume finishes a run)');
+  const maxPayload =
+    o.maxPayload === undefined ? DEFAULT_MAX_PAYLOAD : parseSize(o.maxPayload, '--max-payload');
+  if (maxPayload <= 0)
+    throw new WeftError('E_OPTION', `--max-payload: '${o.maxPayload}' must be a positive size`);
+  return { url: o.queue, maxPayload, runId: o.runId === undefined ? undefined : checkRunId(o.runId) };
+}
+
 /** Maps parsed options and the words after them to a frozen JobSpec. */
 export function toSpec(given: CliOptions, words: string[]): JobSpec {
   const o = {
@@ -218,7 +303,12 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   );
   const sources = [...fileSources, ...commandSources];
   const pipe = pipeSpec(o);
-  const jobs = o.jobs === undefined ? defaultJobs() : parseJobs(o.jobs);
+  // GNU ignores --block outside pipe mode; a value that is not a size is still a mistake.
+  if (!pipe && o.block !== undefined && parseSize(o.block, '--block') <= 0)
+    throw new WeftError('E_OPTION', `--block: '${o.block}' must be a positive size`);
+  const queue = queueSpec(o);
+  // In queue mode -j is how many jobs may wait on the queue at once: the workers' slots, not ours.
+  const jobs = o.jobs === undefined ? (queue ? QUEUE_JOBS : defaultJobs()) : parseJobs(o.jobs);
   if (o.results && (o.aggregate || o.reduce))
     throw new WeftError('E_USAGE', '--results and --aggregate/--reduce exclude each other');
   if (pipe && command.length === 0)
@@ -229,11 +319,26 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   if (pipe?.part && !sources.some((s) => s.kind === 'file')) {
     throw new WeftError('E_USAGE', '--pipepart needs a file: --pipepart -a FILE');
   }
+  // A round-robin job's input is only known as it runs; a chunk file is on this machine.
+  if (pipe?.roundRobin && !pipe.part && (o.cache !== undefined || o.dedupe))
+    throw new WeftError('E_USAGE', '--round-robin cannot be combined with --cache or --dedupe');
+  if (queue && (pipe?.roundRobin || pipe?.deliver))
+    throw new WeftError('E_USAGE', '--round-robin, --cat and --fifo cannot be combined with --queue');
   if (o.resume && o.resumeFailed)
     throw new WeftError('E_USAGE', '--resume and --resume-failed exclude each other');
-  if ((o.resume || o.resumeFailed) && !o.joblog)
-    throw new WeftError('E_USAGE', '--resume needs --joblog FILE');
+  if ((o.resume || o.resumeFailed) && !o.joblog && !o.journal && !queue)
+    throw new WeftError('E_USAGE', '--resume needs --joblog FILE or --journal FILE');
   if (o.report !== undefined) reportFormat(o.report); // E_OPTION unless .json or .html
+  if (o.joblogAttempts && !o.joblog) throw new WeftError('E_USAGE', '--joblog-attempts needs --joblog FILE');
+  const retries = o.retries === undefined ? 1 : Math.max(1, parseCount(o.retries, '--retries', 0));
+  for (const [given, name] of [
+    [o.retryDelay, '--retry-delay'],
+    [o.retryOn, '--retry-on'],
+  ] as const) {
+    if (given !== undefined && retries < 2)
+      throw new WeftError('E_USAGE', `${name} needs --retries N (N of at least 2 attempts)`);
+  }
+  const termseq = o.termseq ?? o.termSeq;
   const mode = o.ungroup ? 'ungroup' : o.lineBuffer ? 'line-buffer' : 'group';
   // GNU: --colsep trims the columns unless --trim says otherwise.
   const trim =
@@ -264,13 +369,23 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     pipe,
     dryRun: !!o.dryRun,
     halt: o.halt === undefined ? { when: 'never', why: 'fail' } : parseHalt(o.halt),
-    retries: o.retries === undefined ? 1 : Math.max(1, parseCount(o.retries, '--retries', 0)),
+    retries,
+    retryDelay: o.retryDelay === undefined ? undefined : parseRetryDelay(o.retryDelay),
+    retryOn: o.retryOn === undefined ? undefined : parseRetryOn(o.retryOn),
+    termSeq: termseq === undefined ? undefined : parseTermseq(termseq),
+    nice: o.nice === undefined ? undefined : parseNice(o.nice),
     timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout),
     delay: o.delay === undefined ? 0 : parseDuration(o.delay, '--delay'),
+    ...limits(o, pipe),
+    ...reuse(o),
+    order: orderSpec(o, !!pipe),
     joblog: o.joblog,
+    joblogAttempts: o.joblogAttempts || undefined,
+    journal: o.journal,
     aggregate: aggregateSpec(o, jobs),
     report: o.report,
     resume: o.resumeFailed ? 'retry-failed' : o.resume ? 'skip-done' : 'none',
+    queue,
     shell: defaultShell(),
     // WEFT_DISPATCH=spawn turns the slot-shell fast path off (tests run both paths).
     dispatch: process.env.WEFT_DISPATCH === 'spawn' ? 'spawn' : 'auto',

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WeftError } from '../errors.js';
+import { fsReason, WeftError } from '../errors.js';
 
 /** GNU's escaping of a value used as a directory name: `\` → `\\`, `/` → `\_`. */
 export const escapeDirName = (v: string): string => v.replaceAll('\\', '\\\\').replaceAll('/', '\\_');
@@ -26,7 +26,7 @@ export function writeResults(
     writeFileSync(join(dir, 'stderr'), stderr);
     writeFileSync(join(dir, 'seq'), String(seq));
   } catch (err) {
-    throw new WeftError('E_RESULTS', `cannot write results: ${(err as Error).message}`, {
+    throw new WeftError('E_RESULTS', `cannot write results: ${fsReason(err)}`, {
       location: { file: dir },
       cause: err,
     });

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { fsPath } from '../raw-text.js';
 import type { JobStdin } from './types.js';
 
 /** Writes one buffer; resolves false when the sink is gone (the job stopped reading). */
@@ -45,7 +46,7 @@ export async function feedStdin(stdin: JobStdin, sink: Writable, stop?: AbortSig
       return;
     }
     // Through a shared descriptor, reads are positioned (pread) and leave it open.
-    const source = createReadStream(path, {
+    const source = createReadStream(fd === undefined ? fsPath(path) : '', {
       fd,
       autoClose: fd === undefined,
       start,

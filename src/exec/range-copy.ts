@@ -29,18 +29,19 @@ export function canCopyRanges(): boolean {
  * substitution and execs the job with it as stdin, so the job is still the process weft
  * started (its exit status and signal are its own) and dd is in its process group. A header
  * (`prefix`) is read first from the script's own stdin, which weft writes it to. A range of
- * weft's own stdin (`range.fd`) is passed to the job as fd 3.
+ * weft's own stdin (`range.fd`) is passed to the job as fd `fdIndex`.
  */
 export function rangeSpawn(
   shell: string,
   command: string,
   range: FileRange,
+  fdIndex = 3,
 ): { file: string; args: string[]; fd?: number } {
-  const input = range.fd === undefined ? shellQuote(range.path) : '/dev/fd/3';
+  const input = range.fd === undefined ? shellQuote(range.path) : `/dev/fd/${fdIndex}`;
   const copy =
     `dd if=${input} bs=1M iflag=skip_bytes,count_bytes status=none ` +
     `skip=${range.start} count=${range.end - range.start}`;
   const from = range.prefix?.length ? `<(cat; ${copy})` : `<(${copy})`;
-  const script = `exec "$0" -c "$1" < ${from}${range.fd === undefined ? '' : ' 3<&-'}`;
+  const script = `exec "$0" -c "$1" < ${from}${range.fd === undefined ? '' : ` ${fdIndex}<&-`}`;
   return { file: BASH!, args: ['-c', script, shell, command], fd: range.fd };
 }

@@ -2,22 +2,40 @@
 export class Slots {
   private readonly free: number[];
 
-  constructor(readonly size: number) {
-    this.free = Array.from({ length: size }, (_, i) => size - i);
+  private limit: number;
+
+  constructor(private capacity: number) {
+    this.limit = capacity;
+    this.free = Array.from({ length: capacity }, (_, i) => capacity - i);
+  }
+
+  /** How many jobs may run at once now. */
+  get size(): number {
+    return this.limit;
   }
 
   get running(): number {
-    return this.size - this.free.length;
+    return this.capacity - this.free.length;
   }
 
   get available(): boolean {
-    return this.free.length > 0;
+    return this.running < this.limit && this.free.length > 0;
+  }
+
+  /**
+   * Changes how many jobs may run at once (adaptive concurrency). Shrinking never stops a
+   * running job: fewer start until the running count is below the new size.
+   */
+  resize(size: number): void {
+    const n = Math.max(1, Math.floor(size));
+    for (let s = this.capacity + 1; s <= n; s++) this.release(s);
+    this.capacity = Math.max(this.capacity, n);
+    this.limit = n;
   }
 
   take(): number {
-    const s = this.free.pop();
-    if (s === undefined) throw new Error('no free slot');
-    return s;
+    if (!this.available) throw new Error('no free slot');
+    return this.free.pop()!;
   }
 
   release(slot: number): void {

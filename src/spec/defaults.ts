@@ -12,6 +12,12 @@ export function defaultShell(env: NodeJS.ProcessEnv = process.env): string {
 /** The default number of job slots: one per CPU core, as GNU parallel. */
 export const defaultJobs = (): number => availableParallelism();
 
+/** Queue mode's default -j: jobs on the queue at once, enough to keep several workers busy. */
+export const QUEUE_JOBS = 64;
+
+/** Queue mode's default --max-payload: 16 MiB per job (chunk and command) and per job output. */
+export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+
 /** A complete JobSpec from the fields a caller cares about; the rest get GNU parallel's defaults. */
 export function defaultSpec(partial: Partial<JobSpec> & Pick<JobSpec, 'command'>): JobSpec {
   return {

@@ -81,6 +81,11 @@ export const CLI_ONLY: Partial<Record<CliKey | 'help', string>> = {
   spreadstdin: 'alias of --pipe (pipe.mode: pipe)',
   round: 'alias of --round-robin (pipe.round-robin)',
   roundrobin: 'alias of --round-robin (pipe.round-robin)',
+  termSeq: 'alias of --termseq (termseq)',
+  worker: 'starts a worker process that serves queues; not a job',
+  concurrency: 'a --worker setting, not part of a job',
+  allow: 'a --worker setting (what that machine agrees to run), not part of a job',
+  stallTimeout: 'a --worker setting, not part of a job',
 };
 
 /** The value `field` holds when its flags say `o`, or undefined. */

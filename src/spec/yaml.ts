@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 import type { Node as YamlNode } from 'yaml';
-import { fileError, type Location } from '../errors.js';
+import { fileError, WeftError, type Location } from '../errors.js';
+import { decodeRaw, encodeRaw } from '../raw-text.js';
+import { readFile } from '../source/open.js';
 import { problem, SpecProblems } from './problems.js';
 
 /** A parsed spec file: its data, and where each part of it was written. */
@@ -21,13 +23,35 @@ const yamlMessage = (message: string): string =>
  * (SpecProblems); an unreadable file is an E_NO_FILE/E_READ error.
  */
 export async function readSpecFile(file: string): Promise<SpecSource> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    // Through readFile's stream: a FIFO then waits for its writer without blocking the exit.
+    const parts: Buffer[] = [];
+    for await (const b of readFile(file)) parts.push(b as Buffer);
+    bytes = Buffer.concat(parts);
   } catch (err) {
-    throw fileError(file, err);
+    throw err instanceof WeftError ? err : fileError(file, err);
   }
-  return parseSpecText(text, file);
+  if (!isUtf8(bytes)) throw notUtf8(bytes, file);
+  return parseSpecText(bytes.toString('utf8'), file);
+}
+
+/** YAML is Unicode: a spec with bytes that are not UTF-8 is refused at the first of them. */
+function notUtf8(bytes: Buffer, file: string): SpecProblems {
+  const text = decodeRaw(bytes);
+  const at = text.search(/(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/);
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  const column = at - before.lastIndexOf('\n');
+  const offset = encodeRaw(before).length;
+  return new SpecProblems([
+    problem(`not valid UTF-8 (byte ${offset}); a spec file must be UTF-8 text`, {
+      file,
+      line,
+      column,
+      offset,
+    }),
+  ]);
 }
 
 /** Parses spec text already read (tests, stdin). */

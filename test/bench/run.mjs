@@ -14,6 +14,10 @@
 //   --json-mb N        size of the generated JSON array for json (default 200)
 //   --pipe-gb N        size of the generated stream for pipe-rss (default 2; docs: 10)
 //   --quick            small sizes and one round, to check that everything runs
+//   --spill-mib N      output size of the spill benchmark in MiB (default 1024)
+//   --queue-jobs N     tiny jobs in the queue benchmark (default 1000)
+//   --scale-jobs N     `sleep 0.1` jobs in the queue scaling benchmark (default 192)
+//   --ndjson-mib N     input size of the ndjson benchmark in MiB (default 200)
 //   --only a,b         run only these benchmarks (names from benchmarks/index.mjs)
 //   --verbose          print every timed run
 //   --in-place         run bin/weft.js where it is instead of a snapshot (see below)
@@ -52,6 +56,10 @@ function parseArgs(argv) {
     csvMb: 300,
     jsonMb: 200,
     pipeGb: 2,
+    spillMiB: 1024,
+    queueJobs: 1000,
+    scaleJobs: 192,
+    ndjsonMiB: 200,
     only: null,
     verbose: false,
     inPlace: false,
@@ -82,6 +90,10 @@ function parseArgs(argv) {
         jsonMb: 20,
         pipeGb: 0.2,
       });
+    else if (a === '--spill-mib') opts.spillMiB = int(a, argv[++i]);
+    else if (a === '--queue-jobs') opts.queueJobs = int(a, argv[++i]);
+    else if (a === '--scale-jobs') opts.scaleJobs = int(a, argv[++i]);
+    else if (a === '--ndjson-mib') opts.ndjsonMiB = int(a, argv[++i]);
     else if (a === '--only') opts.only = String(argv[++i]).split(',');
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '--in-place') opts.inPlace = true;
@@ -144,14 +156,21 @@ function printBenchmark(b, rows) {
   console.log(`\n## ${b.title}\n`);
   const measures = rows.filter((r) => r.type === 'measure');
   const hasJobs = measures.some((r) => r.jobsPerSec !== undefined);
+  // Optional columns a benchmark adds to its rows (spill: throughput and peak RSS).
+  const extra = [
+    ['mbPerSec', 'MB/s'],
+    ['peakRssMB', 'peak RSS MB'],
+  ].filter(([key]) => measures.some((r) => r[key] !== undefined));
   const headers = ['variant', 'command', CA_VAR, 'n', 'median ms', 'min ms', 'max ms'];
   if (hasJobs) headers.push('jobs/s');
+  headers.push(...extra.map(([, title]) => title));
   console.log(
     table(
       headers,
       measures.map((r) => {
         const cells = [r.label, r.command, r.env ?? '', r.n, fmt(r.median), fmt(r.min), fmt(r.max)];
         if (hasJobs) cells.push(fmt(r.jobsPerSec, 0));
+        for (const [key] of extra) cells.push(r[key] === null ? '' : fmt(r[key]));
         return cells;
       }),
     ),

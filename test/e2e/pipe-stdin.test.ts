@@ -75,16 +75,21 @@ describe.concurrent('--pipe: stdin as a file, a pipe or a socket gives the same 
       i % 5 ? `${i},plain ${i}\n` : `${i},"multi\nline, ""${i}"""\n`,
     ).join('');
 
+  const NDJSON = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: i, s: `é ${i}` }) + '\n').join(
+    '',
+  );
+
   it.each([
-    ['csv by block', ['--format', 'csv', '--block', '50k']],
-    ['csv by records', ['--format', 'csv', '--records', '777']],
-    ['ndjson', ['--format', 'ndjson', '--block', '30k']],
-  ])('--format %s: the same chunks from a file, a pipe, a socket, and gzip', async (_name, args) => {
-    const dir = tempDir({ 'in.csv': CSV, 'in.csv.gz': gzipSync(CSV) });
+    ['csv by block', ['--format', 'csv', '--block', '50k'], CSV],
+    ['csv by records', ['--format', 'csv', '--records', '777'], CSV],
+    ['lines', ['--format', 'lines', '--block', '30k'], CSV],
+    ['ndjson', ['--format', 'ndjson', '--block', '30k'], NDJSON],
+  ])('--format %s: the same chunks from a file, a pipe, a socket, and gzip', async (_name, args, input) => {
+    const dir = tempDir({ 'in.csv': input, 'in.csv.gz': gzipSync(input) });
     const cmd = [...args, '-k', '-j2', 'cksum'];
     const q = cmd.map((a) => `'${a}'`).join(' ');
     const [socket, file, pipe, gzFile, gzPipe] = await Promise.all([
-      weft(cmd, { stdin: CSV }),
+      weft(cmd, { stdin: input }),
       sh(`weft ${q} < in.csv`, dir),
       sh(`cat in.csv | weft ${q}`, dir),
       sh(`weft ${q} < in.csv.gz`, dir),

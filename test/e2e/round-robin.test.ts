@@ -155,3 +155,19 @@ describe.concurrent('--round-robin side by side with GNU parallel', () => {
     expect(lines(w.stdout).length).toBe(lines(g.stdout).length);
   });
 });
+
+describe.concurrent('--round-robin, --cat and --fifo with other features', () => {
+  it.each([
+    [['--pipe', '--round-robin', '--cache', 'dir', 'cat'], /--round-robin cannot be combined with --cache/],
+    [
+      ['--pipe', '--round-robin', '--dedupe', 'cat'],
+      /--round-robin cannot be combined with --cache or --dedupe/,
+    ],
+    [['--pipe', '--round-robin', '--queue', 'redis://127.0.0.1:1', 'cat'], /cannot be combined with --queue/],
+    [['--pipe', '--cat', '--queue', 'redis://127.0.0.1:1', 'cat'], /cannot be combined with --queue/],
+  ])('%j is refused', async (args, message) => {
+    const r = await weft(args as string[], { stdin: 'x\n' });
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(message as RegExp);
+  });
+});

@@ -1,5 +1,5 @@
 import { appendFile } from 'node:fs/promises';
-import { WeftError } from '../../errors.js';
+import { fsReason, WeftError } from '../../errors.js';
 import type { BadRecordPolicy, ChunkStats } from './types.js';
 
 /** Where a bad record sits in the input. */
@@ -53,7 +53,7 @@ export class BadRecords {
     try {
       await appendFile(this.policy.quarantine, data);
     } catch (err) {
-      throw new WeftError('E_RECORD', `cannot write the quarantine file: ${(err as Error).message}`, {
+      throw new WeftError('E_RECORD', `cannot write the quarantine file: ${fsReason(err)}`, {
         location: { file: this.policy.quarantine },
         cause: err,
       });

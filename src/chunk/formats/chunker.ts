@@ -1,5 +1,6 @@
 import { BadRecords } from './bad-records.js';
 import { ChunkBuilder } from './builder.js';
+import { NdjsonCheck } from './json-check.js';
 import { JsonLines } from './json-lines.js';
 import { csvKeyReader, jsonKeyReader, type KeyReader } from './keys.js';
 import { checkOptions, type Checked } from './options.js';
@@ -49,6 +50,8 @@ async function stages(o: Checked, base: number, out: Chunk[], bad: BadRecords): 
   const router = reader ? new KeyRouter(reader, o.partitions, open, bad, !json) : undefined;
   let sink: RecordSink = router ?? builders[0];
   if (jsonLines) sink = new JsonLines(sink);
+  // NDJSON lines are checked here unless --key parses them anyway (and reports bad ones).
+  if (o.format === 'ndjson' && !reader) sink = new NdjsonCheck(sink, bad);
   let splitter: Splitter;
   if (tabular) {
     const onHeader = (header: Buffer) => {

@@ -12,11 +12,12 @@ import { newChunkStats, type Chunk, type ChunkOptions, type ChunkStats } from '.
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
- * Whether `fastSplit` can cut these chunks: CSV, TSV, NDJSON or lines with nothing that needs
- * the records one by one (no --key, --overlap or --window).
+ * Whether `fastSplit` can cut these chunks: CSV, TSV or lines with nothing that needs the
+ * records one by one (no --key, --overlap or --window; NDJSON lines are each checked).
  */
 export function canSplitFast(o: ChunkOptions): boolean {
-  return o.format !== 'json' && o.key === undefined && !o.overlap && o.windowMs === undefined;
+  const plain = o.format === 'csv' || o.format === 'tsv' || o.format === 'lines';
+  return plain && o.key === undefined && !o.overlap && o.windowMs === undefined;
 }
 
 /**

@@ -97,9 +97,11 @@ export class JsonVerifier {
     const raw = String(err?.message ?? err).replace(/^ERROR at \d+ \(\d+, \d+\): /, '');
     const ended = /has expected/.test(raw) || (last && (err?.offset ?? 0) >= this.offsets.total);
     const what = raw.replace(/^Verifier (cannot parse input|has expected)(: )?/, '').trim();
+    // stream-json says "escaped characters" for a raw control character or a bad \ escape.
+    const said = what === 'escaped characters' ? 'a control character or a bad \\ escape in a string' : what;
     const message = ended
-      ? `invalid JSON: unexpected end of input (expected ${what.replace(/^expected /, '')})`
-      : `invalid JSON: ${what || raw}`;
+      ? `invalid JSON: unexpected end of input (expected ${said})`
+      : `invalid JSON: ${said || raw}`;
     const offset = typeof err?.offset === 'number' ? this.offsets.bytes(err.offset) : undefined;
     return new WeftError('E_JSON', message, {
       location: { file: this.name, line: err?.line, column: err?.pos, offset },

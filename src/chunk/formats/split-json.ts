@@ -1,5 +1,5 @@
 import { WeftError } from '../../errors.js';
-import { checkJsonValues } from './json-check.js';
+import { jsonErrorAt } from './json-check.js';
 import { JsonArrayScanner, isBlank } from './json-scan.js';
 import { JsonVerifier } from './json-verify.js';
 import type { RecordSink, Splitter } from './record.js';
@@ -123,22 +123,7 @@ export class JsonSplitter implements Splitter {
   /** Checks the held elements (a byte-level check, no values built), then passes them on. */
   private async check(): Promise<void> {
     if (this.held.length === 0) return;
-    // Elements that follow each other in one buffer are checked as one span, commas included.
-    let run = this.held[0];
-    let runEnd = run.e;
-    let ok = true;
-    for (let k = 1; k <= this.held.length && ok; k++) {
-      const h = this.held[k];
-      if (h && h.buf === run.buf && h.s === runEnd + 1) runEnd = h.e;
-      else {
-        ok = checkJsonValues(run.buf, run.s, runEnd) < 0;
-        if (h) {
-          run = h;
-          runEnd = h.e;
-        }
-      }
-    }
-    if (!ok) await this.findBad();
+    if (this.held.some((h) => jsonErrorAt(h.buf, h.s, h.e) >= 0)) await this.findBad();
     for (const r of this.held) this.sink.record(r.buf, r.s, r.e, r.index, r.offset, r.line);
     this.held = [];
   }
@@ -146,7 +131,7 @@ export class JsonSplitter implements Splitter {
   /** One held element is not valid JSON: throws a located error for the first such. */
   private async findBad(): Promise<void> {
     for (const h of this.held) {
-      if (checkJsonValues(h.buf, h.s, h.e) < 0) continue;
+      if (jsonErrorAt(h.buf, h.s, h.e) < 0) continue;
       if (isBlank(h.buf, h.s, h.e)) throw this.missing(h);
       const text = Buffer.concat([h.buf.subarray(h.s, h.e), Buffer.from([h.sep])]);
       await this.locate(text, h.offset, h.line, h.lineStart);

@@ -41,8 +41,8 @@ describe('lines and NDJSON chunks', () => {
 
   it('ndjson: splits at newlines only, keeps CRLF, drops a BOM', async () => {
     expect(
-      await texts('\uFEFF{"a":1}\r\n{"a":"x\\ny"}\n[1,\n', opts({ format: 'ndjson', records: 2 })),
-    ).toEqual(['{"a":1}\r\n{"a":"x\\ny"}\n', '[1,\n']);
+      await texts('\uFEFF{"a":1}\r\n{"a":"x\\ny"}\n[1]\n', opts({ format: 'ndjson', records: 2 })),
+    ).toEqual(['{"a":1}\r\n{"a":"x\\ny"}\n', '[1]\n']);
   });
 
   it('ndjson with --key: a bad line fails with its line number', async () => {
