@@ -1,16 +1,7 @@
 import type { Readable } from 'node:stream';
 import { groupArgs } from './chunk/args.js';
-import {
-  formatChunks,
-  formatFromPath,
-  gunzipIfNeeded,
-  newChunkStats,
-  type ChunkOptions,
-  type ChunkStats,
-} from './chunk/formats/index.js';
-import { pipeChunks } from './chunk/pipe.js';
-import { pipepartRanges } from './chunk/pipepart.js';
-import { checkReadable, located, readFile } from './source/open.js';
+import type { ChunkStats } from './chunk/formats/index.js';
+import { planPipe } from './plan-pipe.js';
 import { openArgs } from './source/index.js';
 import type { JobSpec } from './spec/types.js';
 import type { PlannedJob } from './schedule/scheduler.js';
@@ -26,6 +17,8 @@ export interface Plan {
   total?: number;
   /** Bad-record counts of format-aware chunking. */
   chunkStats?: ChunkStats;
+  /** Call when job `seq` will not run again (pipe mode reuses its chunk's buffer). */
+  release?(seq: number): void;
 }
 
 async function* numbered<T>(items: AsyncIterable<T>, make: (seq: number, item: T) => PlannedJob) {
@@ -44,7 +37,7 @@ async function* fromArray<T>(items: T[]): AsyncGenerator<T> {
 export async function plan(
   spec: JobSpec,
   stdin: Readable,
-  options: { countTotal?: boolean } = {},
+  options: { countTotal?: boolean; signal?: AbortSignal } = {},
 ): Promise<Plan> {
   const base = {
     replace: spec.replace,
@@ -53,53 +46,23 @@ export async function plan(
     context: (spec.grouping.kind === 'fill' && spec.grouping.context) || spec.grouping.kind === 'exact',
   };
   if (spec.pipe) {
+    // --cat/--fifo: as in GNU, {} is `$PARALLEL_TMP` (set per job to the chunk's file name),
+    // inserted as it is and appended when the command names no replacement string.
+    const args = spec.pipe.deliver ? ['$PARALLEL_TMP'] : [];
     const command = compileTemplate(spec.command, {
       ...base,
       quoteCommand: spec.quoteCommand,
-      appendArgs: false,
+      appendArgs: !!spec.pipe.deliver,
+      raw: !!spec.pipe.deliver,
     });
-    let jobs: AsyncIterable<PlannedJob>;
-    if (spec.pipe.part) {
-      const file = spec.input.sources.find((s) => s.kind === 'file');
-      const path = file && file.kind === 'file' ? file.path : '-';
-      // Offsets need a file with a size: a pipe would read as empty, silently.
-      await checkReadable(path, {
-        notRegular: `--pipepart reads a regular file by offsets; use --pipe < ${path} instead`,
-      });
-      jobs = numbered(pipepartRanges(path, spec.pipe, spec.jobs), (seq, range) => ({
-        seq,
-        args: [],
-        stdin: { kind: 'range', range },
-      }));
-    } else if (spec.pipe.formats) {
-      const f = spec.pipe.formats;
-      const file = spec.input.sources.find((s) => s.kind === 'file');
-      const name = file && file.kind === 'file' ? file.path : 'stdin';
-      if (name !== 'stdin') await checkReadable(name);
-      const stream = name === 'stdin' ? stdin : readFile(name, 1 << 20);
-      const opts: ChunkOptions = {
-        ...f,
-        format: f.format ?? (name === 'stdin' ? 'lines' : formatFromPath(name)),
-        block: spec.pipe.block,
-        name,
-      };
-      const stats = newChunkStats();
-      const chunks = formatChunks(located(name, gunzipIfNeeded(name, stream)), opts, stats);
-      jobs = numbered(chunks, (seq, c) => ({
-        seq,
-        args: [],
-        stdin: { kind: 'buffer', data: c.data },
-        ...(c.key === undefined ? {} : { key: String(c.key) }),
-      }));
-      return { jobs, command, tag: tagTemplate(spec, base), chunkStats: stats };
-    } else {
-      jobs = numbered(pipeChunks(stdin, spec.pipe), (seq, data) => ({
-        seq,
-        args: [],
-        stdin: { kind: 'buffer', data },
-      }));
-    }
-    return { jobs, command, tag: tagTemplate(spec, base) };
+    const piped = await planPipe(spec, spec.pipe, stdin, args, options.signal);
+    return {
+      jobs: piped.jobs,
+      command,
+      tag: tagTemplate(spec, base),
+      chunkStats: piped.chunkStats,
+      release: piped.release,
+    };
   }
 
   const { names, rows } = await openArgs(spec.input, stdin);

@@ -10,6 +10,7 @@ import { joblogWriter, readJoblog } from './events/joblog.js';
 import { jobFingerprint } from './events/job-id.js';
 import { Journal } from './events/journal.js';
 import type { EventListener, RunSummary } from './events/types.js';
+import { ChunkFileExecutor } from './exec/chunk-file.js';
 import { FastExecutor } from './exec/fast.js';
 import { LocalExecutor } from './exec/local.js';
 import type { Executor } from './exec/types.js';
@@ -35,9 +36,11 @@ import type { JobSpec } from './spec/types.js';
 function pipeInputBytes(spec: JobSpec, stdin: Readable): number | undefined {
   if (!spec.pipe) return undefined;
   try {
-    const file = spec.input.sources.find((s) => s.kind === 'file');
-    if ((spec.pipe.part || spec.pipe.formats) && file?.kind === 'file') {
-      return file.path.endsWith('.gz') ? undefined : statSync(file.path).size;
+    const files = spec.input.sources.flatMap((s) => (s.kind === 'file' ? [s.path] : []));
+    if (spec.pipe.part && files.length) return statSync(files[0]).size;
+    if (spec.pipe.formats && files.length) {
+      if (files.some((f) => f.endsWith('.gz')) || files.length < spec.input.sources.length) return undefined;
+      return files.reduce((sum, f) => sum + statSync(f).size, 0);
     }
     if (stdin === process.stdin) {
       const info = fstatSync(0);
@@ -131,7 +134,10 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   // In queue mode --resume reattaches to the queue, which holds every result: nothing is skipped.
   const resumed = spec.joblog && spec.resume !== 'none' && !spec.queue ? readJoblog(spec.joblog) : undefined;
   // Planning may wait on input (a CSV read whole, a FIFO with no writer yet): an interrupt ends that wait.
-  const planned = await unlessAborted(plan(spec, stdin, { countTotal: options.countTotal }), options.signal);
+  const planned = await unlessAborted(
+    plan(spec, stdin, { countTotal: options.countTotal, signal: options.signal }),
+    options.signal,
+  );
   if (planned === ABORTED) return summarize({ ...noCounts(), interrupted: true });
   const p = planned;
   if (spec.order) {
@@ -169,7 +175,9 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...spec.env };
   baseEnv.PARALLEL_PID = String(process.pid);
   // Queue mode connects here, before any file is written (and loads bullmq only then).
-  const local = options.executor ?? (await defaultExecutor(spec, baseEnv, stderr, options.signal));
+  const base = options.executor ?? (await defaultExecutor(spec, baseEnv, stderr, options.signal));
+  // --cat/--fifo: each chunk reaches its job as a file name instead of on stdin.
+  const local = spec.pipe?.deliver ? new ChunkFileExecutor(base, spec.pipe.deliver) : base;
   let journal: Journal | undefined;
   let joblog: ReturnType<typeof joblogWriter> | undefined;
   let report: ReturnType<typeof reportWriter> | undefined;
@@ -193,6 +201,14 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     throw err;
   }
   if (journal) bus.on(journal.listener);
+  // Pipe mode reuses a chunk's buffer once its job will not run again; not with a journal,
+  // which reads the chunk after the job to record its content hash.
+  const release = journal ? undefined : p.release;
+  if (release) {
+    bus.on((e) => {
+      if ((e.type === 'job_finished' && e.final) || e.type === 'job_skipped') release(e.seq);
+    });
+  }
   if (joblog) bus.on(joblog.listener);
   if (report) bus.on(report.listener);
   // Reduce processes die with a second signal, or when an interrupted run drops its answer.

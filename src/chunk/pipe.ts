@@ -1,4 +1,6 @@
 import type { PipeSpec } from '../spec/types.js';
+import { close, read } from 'node:fs';
+import type { BufferPool } from './buffer-pool.js';
 import { GrowBuffer } from './grow-buffer.js';
 
 /** Finds record boundaries: a boundary sits after `recEnd` and before `recStart`. */
@@ -12,6 +14,16 @@ export class Boundaries {
     this.sep = Buffer.from(recEnd + spec.recStart, 'latin1');
     this.endLen = Buffer.byteLength(recEnd, 'latin1');
     if (spec.regexp) this.re = new RegExp(`(?:${recEnd})(?=${spec.recStart})`, 'g');
+  }
+
+  /** The bytes a boundary sits in: recEnd followed by recStart (not with --regexp). */
+  get separator(): Buffer {
+    return this.sep;
+  }
+
+  /** How many bytes of the separator come before the boundary (recEnd's length). */
+  get endLength(): number {
+    return this.endLen;
   }
 
   /** The first boundary after `from` (exclusive of position 0), or -1. */
@@ -44,6 +56,8 @@ export class Boundaries {
       for (let b = this.next(buf, 0); b > 0 && b <= limit; b = this.next(buf, b)) best = b;
       return best;
     }
+    // A negative offset would make lastIndexOf count from the end.
+    if (limit - this.endLen < 0) return -1;
     const i = buf.lastIndexOf(this.sep, limit - this.endLen);
     return i >= 0 && i + this.endLen > 0 ? i + this.endLen : -1;
   }
@@ -110,24 +124,36 @@ function headerLength(
 /**
  * Cuts a byte stream into chunks that end on record boundaries: about `block` bytes each
  * (the last boundary before the block size; a larger record is kept whole), or exactly
- * `records` records each. The header, if any, starts every chunk.
+ * `records` records each. The header, if any, starts every chunk; with `headerApart` it is
+ * stored there instead (`--round-robin` gives it once per job). Chunk buffers come from
+ * `pool` when given (the caller puts a chunk back once its job is done with it). A
+ * descriptor source is read straight into the chunk buffers (and closed at the end when
+ * it is `own`).
  */
-export async function* pipeChunks(stream: AsyncIterable<Buffer>, spec: PipeSpec): AsyncGenerator<Buffer> {
+export async function* pipeChunks(
+  stream: AsyncIterable<Buffer> | FdSource,
+  spec: PipeSpec,
+  opts: { headerApart?: { value?: Buffer }; pool?: BufferPool } = {},
+): AsyncGenerator<Buffer> {
+  const { headerApart } = opts;
   const bounds = spec.recordLines ? new LineGroups(spec.recordLines) : new Boundaries(spec);
-  const pending = new GrowBuffer();
+  // By block size: room for a block and the read that completes it, so it never grows.
+  const pending = new GrowBuffer(spec.records === undefined ? spec.block + (1 << 18) : 1 << 16, opts.pool);
   let header: Buffer | undefined = spec.header ? undefined : Buffer.alloc(0);
   // For -N: how far the boundary scan got and how many records it counted.
   let scanned = 0;
   let counted = 0;
   // For a record longer than the block: where the search for its end got to.
   let searched = 0;
+  // A record start right at the block's end is seen only with the bytes after it: wait for
+  // them, so the cut does not depend on where reads happen to end.
+  const lookahead = bounds instanceof Boundaries ? bounds.separator.length - bounds.endLength : 0;
 
   const emit = (n: number): Buffer => {
     scanned = 0;
     counted = 0;
     searched = 0;
-    const body = pending.take(n);
-    return header!.length ? Buffer.concat([header!, body]) : body;
+    return pending.take(n);
   };
 
   function* ready(eof: boolean): Generator<Buffer> {
@@ -135,6 +161,8 @@ export async function* pipeChunks(stream: AsyncIterable<Buffer>, spec: PipeSpec)
       const n = headerLength(pending.view(), spec.header!, eof);
       if (n === undefined) return;
       header = pending.take(n);
+      if (headerApart) headerApart.value = header;
+      else pending.setPrefix(header);
     }
     for (;;) {
       if (pending.length === 0) return;
@@ -148,7 +176,7 @@ export async function* pipeChunks(stream: AsyncIterable<Buffer>, spec: PipeSpec)
           counted++;
         }
         if (counted === spec.records) cut = scanned;
-      } else if (pending.length >= spec.block) {
+      } else if (pending.length >= spec.block + lookahead || (eof && pending.length >= spec.block)) {
         const view = pending.view();
         cut = searched ? -1 : bounds.last(view, spec.block);
         if (cut < 0) cut = bounds.next(view, Math.max(spec.block - 1, searched));
@@ -162,9 +190,44 @@ export async function* pipeChunks(stream: AsyncIterable<Buffer>, spec: PipeSpec)
     }
   }
 
-  for await (const chunk of stream) {
-    pending.append(chunk);
-    yield* ready(false);
-  }
+  for await (const _ of fill(stream, pending)) yield* ready(false);
   yield* ready(true);
+}
+
+/** A descriptor to read input from, in order (`own`: close it when done). */
+export interface FdSource {
+  readFd: number;
+  own: boolean;
+}
+
+const readInto = (fd: number, buf: Buffer) =>
+  new Promise<number>((resolve, reject) =>
+    read(fd, buf, 0, Math.min(buf.length, 1 << 20), null, (err, n) => (err ? reject(err) : resolve(n))),
+  );
+
+/**
+ * Appends the input to `pending`, one read at a time (yielding after each). From a
+ * descriptor, reads land in the chunk's own buffer: no copy on the way in.
+ */
+export async function* fill(
+  stream: AsyncIterable<Buffer> | FdSource,
+  pending: GrowBuffer,
+): AsyncGenerator<void> {
+  if (!('readFd' in stream)) {
+    for await (const piece of stream) {
+      pending.append(piece);
+      yield;
+    }
+    return;
+  }
+  try {
+    for (;;) {
+      const n = await readInto(stream.readFd, pending.space(1 << 16));
+      if (n === 0) return;
+      pending.commit(n);
+      yield;
+    }
+  } finally {
+    if (stream.own) close(stream.readFd, () => {});
+  }
 }

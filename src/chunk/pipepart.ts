@@ -6,6 +6,8 @@ import { Boundaries } from './pipe.js';
 /** A byte range of a file, fed to a job's stdin without passing through weft's memory whole. */
 export interface FileRange {
   path: string;
+  /** Read through this open descriptor instead of opening `path` (standard input). */
+  fd?: number;
   start: number;
   end: number;
   /** The header, repeated at the start of every range. */

@@ -131,6 +131,11 @@ export function buildProgram(): Command {
       .option('--recstart <str>', 'records start with STR')
       .option('--recend <str>', 'records end with STR (default \\n)')
       .option('--regexp', '--recstart and --recend are regular expressions')
+      .option('--cat', 'give each job its chunk as a temporary file named by {} (implies --pipe)')
+      .option('--fifo', 'give each job its chunk as a named pipe named by {} (implies --pipe)')
+      .option('--round-robin', 'start -j jobs once and deal the chunks to them (implies --pipe)')
+      .addOption(new Option('--round').hideHelp())
+      .addOption(new Option('--roundrobin').hideHelp())
       // Format-aware chunks (weft's own; imply --pipe)
       .addOption(
         new Option(

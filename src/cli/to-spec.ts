@@ -87,6 +87,11 @@ export interface CliOptions {
   recstart?: string;
   recend?: string;
   regexp?: boolean;
+  cat?: boolean;
+  fifo?: boolean;
+  roundRobin?: boolean;
+  round?: boolean;
+  roundrobin?: boolean;
   debug?: boolean;
   events?: string;
   bar?: boolean;
@@ -143,14 +148,10 @@ function formatChunking(o: CliOptions): FormatChunking | undefined {
   }
   if (o.pipepart)
     throw new WeftError('E_USAGE', '--pipepart cannot be combined with --format/--records/--key/...');
-  if ((o.argFile?.length ?? 0) > 1)
-    throw new WeftError('E_USAGE', '--format reads one input: give one -a FILE (or stdin)');
-  if (o.window !== undefined && o.format === 'json') {
-    throw new WeftError(
-      'E_USAGE',
-      '--window is not supported with --format json yet (use ndjson for live streams)',
-    );
-  }
+  if (o.roundRobin)
+    throw new WeftError('E_USAGE', '--round-robin cannot be combined with --format/--records/--key/...');
+  if ((o.argFile?.length ?? 0) > 1 && o.key !== undefined)
+    throw new WeftError('E_USAGE', '--key partitions one input: give one -a FILE (or stdin)');
   const bad = o.onBadRecord ?? 'fail';
   const q = /^quarantine[:=](.+)$/.exec(bad);
   if (!q && bad !== 'fail' && bad !== 'skip') {
@@ -169,7 +170,13 @@ function formatChunking(o: CliOptions): FormatChunking | undefined {
 
 function pipeSpec(o: CliOptions): PipeSpec | undefined {
   const formats = formatChunking(o);
-  if (!o.pipe && !o.pipepart && !formats) return undefined;
+  // GNU: --cat and --fifo imply --pipe (unless --pipepart); weft's --round-robin does too.
+  if (!o.pipe && !o.pipepart && !formats && !o.cat && !o.fifo && !o.roundRobin) return undefined;
+  if (o.cat && o.fifo)
+    throw new WeftError('E_USAGE', '--cat and --fifo exclude each other (as in GNU parallel)');
+  if (o.roundRobin && o.retries !== undefined) {
+    throw new WeftError('E_USAGE', '--round-robin cannot be combined with --retries (as in GNU parallel)');
+  }
   const records = o.maxReplaceArgs;
   const header =
     o.header === undefined
@@ -204,6 +211,8 @@ function pipeSpec(o: CliOptions): PipeSpec | undefined {
     regexp: !!o.regexp,
     header,
     formats,
+    deliver: o.cat ? 'file' : o.fifo ? 'fifo' : undefined,
+    roundRobin: o.roundRobin || undefined,
   };
 }
 
@@ -278,7 +287,12 @@ function queueSpec(o: CliOptions): QueueSpec | undefined {
 
 /** Maps parsed options and the words after them to a frozen JobSpec. */
 export function toSpec(given: CliOptions, words: string[]): JobSpec {
-  const o = { ...given, pipe: given.pipe || given.spreadstdin, lineBuffer: given.lineBuffer || given.lb };
+  const o = {
+    ...given,
+    pipe: given.pipe || given.spreadstdin,
+    lineBuffer: given.lineBuffer || given.lb,
+    roundRobin: given.roundRobin || given.round || given.roundrobin,
+  };
   const split = splitCommand(words, o.argSep, o.argFileSep);
   const { sources: commandSources } = split;
   if (o.map && split.command.length)
@@ -305,6 +319,11 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   if (pipe?.part && !sources.some((s) => s.kind === 'file')) {
     throw new WeftError('E_USAGE', '--pipepart needs a file: --pipepart -a FILE');
   }
+  // A round-robin job's input is only known as it runs; a chunk file is on this machine.
+  if (pipe?.roundRobin && !pipe.part && (o.cache !== undefined || o.dedupe))
+    throw new WeftError('E_USAGE', '--round-robin cannot be combined with --cache or --dedupe');
+  if (queue && (pipe?.roundRobin || pipe?.deliver))
+    throw new WeftError('E_USAGE', '--round-robin, --cat and --fifo cannot be combined with --queue');
   if (o.resume && o.resumeFailed)
     throw new WeftError('E_USAGE', '--resume and --resume-failed exclude each other');
   if ((o.resume || o.resumeFailed) && !o.joblog && !o.journal && !queue)

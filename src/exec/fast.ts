@@ -18,6 +18,7 @@ const MAX_SLOT_LINE = 16 * 1024;
 function needsSpawn(req: ExecRequest): boolean {
   return (
     req.stdin.kind !== 'none' ||
+    req.env !== undefined ||
     !DRIVER_SHELL ||
     req.command.length > MAX_SLOT_LINE ||
     hasRawBytes(req.command)
@@ -26,7 +27,8 @@ function needsSpawn(req: ExecRequest): boolean {
 
 /**
  * The default executor: jobs without stdin go to their slot's persistent shell (cheap to
- * start), everything else (pipe mode chunks) to an ordinary spawn.
+ * start), everything else (pipe mode chunks, a job with its own environment) to an ordinary
+ * spawn.
  */
 export class FastExecutor implements Executor {
   private readonly spawn: LocalExecutor;

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { getPriority } from 'node:os';
 import type { Writable } from 'node:stream';
 import { acquireGuard } from './guard.js';
 import { DEFAULT_TERMSEQ, signalNumber, terminateGroup, type TermStep } from './terminate.js';
-import { encodeRaw, fsPath, hasRawBytes } from '../raw-text.js';
+import { encodeRaw, hasRawBytes } from '../raw-text.js';
+import { feedStdin } from './feed.js';
+import { canCopyRanges, rangeSpawn } from './range-copy.js';
 import type { ExecRequest, ExecResult, Executor, JobStdin } from './types.js';
 
 /** How the local executors start and end jobs. */
@@ -34,19 +35,6 @@ function startError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'E2BIG') return 'the command line is too long for the system (E2BIG)';
   return e?.message ?? String(err);
-}
-
-function feed(stdin: JobStdin, sink: Writable | null): void {
-  if (!sink) return;
-  // A job that exits without reading its input is normal (EPIPE), not an error.
-  sink.on('error', () => {});
-  if (stdin.kind === 'buffer') sink.end(stdin.data);
-  else if (stdin.kind === 'range') {
-    const { path, start, end, prefix } = stdin.range;
-    if (prefix?.length) sink.write(prefix);
-    if (end <= start) sink.end();
-    else createReadStream(fsPath(path), { start, end: end - 1, highWaterMark: 1 << 20 }).pipe(sink);
-  }
 }
 
 /** Why an abort of the request's signal ends the job. */
@@ -82,15 +70,27 @@ export class LocalExecutor implements Executor {
     return new Promise((resolve) => {
       const start = Date.now();
       const raw = hasRawBytes(req.command);
-      const stdin = req.stdin.kind === 'none' ? 'ignore' : 'pipe';
-      const [file, ...pre] = this.argv0;
+      const line = raw ? FROM_FD3 : req.command;
+      let input: JobStdin = req.stdin;
+      let words = [...this.argv0, '-c', line];
+      const extra: ('pipe' | 'ignore' | number)[] = raw ? ['pipe'] : [];
+      if (input.kind === 'range' && canCopyRanges()) {
+        // The range reaches the job through dd beside it (a range of weft's stdin as fd 4).
+        const r = rangeSpawn(this.shell, line, input.range, 4);
+        words = [...this.argv0.slice(0, -1), r.file, ...r.args];
+        if (r.fd !== undefined) extra.push(...(raw ? [] : ['ignore' as const]), r.fd);
+        // Only the header (if any) still goes through weft.
+        input = input.range.prefix?.length ? { kind: 'buffer', data: input.range.prefix } : { kind: 'none' };
+      }
+      const stdin = input.kind === 'none' ? 'ignore' : 'pipe';
+      const [file, ...args] = words;
       let child: ChildProcess;
       try {
-        child = spawn(file, [...pre, '-c', raw ? FROM_FD3 : req.command], {
+        child = spawn(file, args, {
           detached: true,
           cwd: this.cwd,
-          env: { ...this.env, PARALLEL_SEQ: String(req.seq), PARALLEL_JOBSLOT: String(req.slot) },
-          stdio: raw ? [stdin, 'pipe', 'pipe', 'pipe'] : [stdin, 'pipe', 'pipe'],
+          env: { ...this.env, ...req.env, PARALLEL_SEQ: String(req.seq), PARALLEL_JOBSLOT: String(req.slot) },
+          stdio: [stdin, 'pipe', 'pipe', ...extra],
         });
       } catch (err) {
         // Node throws (rather than emitting 'error') for E2BIG: a command line over the
@@ -121,7 +121,9 @@ export class LocalExecutor implements Executor {
 
       child.stdout!.on('data', req.onStdout);
       child.stderr!.on('data', req.onStderr);
-      feed(req.stdin, child.stdin);
+      // A job that exits without reading all its input is normal (EPIPE), not an error.
+      const fed = new AbortController();
+      if (child.stdin) void feedStdin(input, child.stdin, fed.signal);
 
       let settled = false;
       let drainTimer: NodeJS.Timeout | undefined;
@@ -129,6 +131,9 @@ export class LocalExecutor implements Executor {
       const finish = async () => {
         if (settled || !exit) return;
         settled = true;
+        fed.abort();
+        // Nothing more is written from the chunk after this (pipe mode reuses its buffer).
+        child.stdin?.destroy();
         clearTimeout(timer);
         clearTimeout(drainTimer);
         req.signal?.removeEventListener('abort', onAbort);
@@ -150,13 +155,20 @@ export class LocalExecutor implements Executor {
       });
       child.on('exit', (code, sig) => {
         exit = { code, sig };
+        fed.abort();
         // Output normally ends with the exit; a background grandchild may keep the pipes
-        // open, so do not wait for it forever.
-        drainTimer = setTimeout(() => {
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-          void finish();
-        }, 200);
+        // open, so do not wait for it forever. The check runs after the loop's next poll for
+        // I/O: when weft itself was held up (a loaded machine), output already waiting in
+        // the pipes is read first instead of dropped.
+        drainTimer = setTimeout(
+          () =>
+            setImmediate(() => {
+              child.stdout?.destroy();
+              child.stderr?.destroy();
+              void finish();
+            }),
+          200,
+        );
       });
       child.on('close', () => void finish());
     });

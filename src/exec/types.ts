@@ -1,8 +1,21 @@
 import type { FileRange } from '../chunk/pipepart.js';
 
-/** What a job's stdin is: nothing (/dev/null), a chunk in memory, or a range of a file. */
+/**
+ * What a job's stdin is: nothing (/dev/null), a chunk in memory, a range of a file, or a
+ * stream of chunks that arrive while the job runs (`--round-robin`: one job, many blocks).
+ */
 export type JobStdin =
-  { kind: 'none' } | { kind: 'buffer'; data: Buffer } | { kind: 'range'; range: FileRange };
+  | { kind: 'none' }
+  | { kind: 'buffer'; data: Buffer }
+  | { kind: 'range'; range: FileRange }
+  | { kind: 'stream'; chunks: AsyncIterable<Buffer> };
+
+/** The size of a job's stdin in bytes, when it is known before the job runs. */
+export function stdinBytes(stdin: JobStdin): number | undefined {
+  if (stdin.kind === 'buffer') return stdin.data.length;
+  if (stdin.kind === 'range') return stdin.range.end - stdin.range.start;
+  return undefined;
+}
 
 /** One attempt at running a job. */
 export interface ExecRequest {
@@ -11,6 +24,8 @@ export interface ExecRequest {
   slot: number;
   command: string;
   stdin: JobStdin;
+  /** Extra environment of this job alone (e.g. PARALLEL_TMP with `--cat`). */
+  env?: Record<string, string>;
   /** Kill the job (its whole process group) after this many milliseconds. */
   timeoutMs?: number;
   /** Aborting kills the job's process group. */

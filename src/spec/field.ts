@@ -79,6 +79,8 @@ export const CLI_ONLY: Partial<Record<CliKey | 'help', string>> = {
   argFileSep: 'only changes how the command line is read (a spec has input.path)',
   lb: 'alias of --line-buffer (output.buffer: line)',
   spreadstdin: 'alias of --pipe (pipe.mode: pipe)',
+  round: 'alias of --round-robin (pipe.round-robin)',
+  roundrobin: 'alias of --round-robin (pipe.round-robin)',
   termSeq: 'alias of --termseq (termseq)',
   worker: 'starts a worker process that serves queues; not a job',
   concurrency: 'a --worker setting, not part of a job',

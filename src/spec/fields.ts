@@ -395,6 +395,20 @@ export const FIELDS = {
     'pipe.recstart and pipe.recend are regular expressions',
     'false',
   ),
+  'pipe.deliver': words(
+    ['cat', 'fifo'],
+    '--cat / --fifo',
+    { file: { cat: true }, fifo: { fifo: true } },
+    'give each job its chunk as a temporary file (file) or named pipe (fifo) named by {}, not on stdin',
+    'stdin',
+  ),
+  'pipe.round-robin': flag(
+    'roundRobin',
+    '--round-robin',
+    k.bool,
+    'start one job per slot and deal every chunk to one of them',
+    'false',
+  ),
   'queue.url': flag(
     'queue',
     '--queue',

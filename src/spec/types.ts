@@ -60,6 +60,10 @@ export interface PipeSpec {
   regexp: boolean;
   /** Header: a number of lines, or a regex matched at the start of input. */
   header?: { lines: number } | { regex: string };
+  /** Hand each chunk to its job as a temporary file (`--cat`) or named pipe (`--fifo`), named by `{}`. */
+  deliver?: 'file' | 'fifo';
+  /** `--round-robin`: start at most `jobs` jobs and deal every chunk to one of them. */
+  roundRobin?: boolean;
 }
 
 /** `--format` and friends: record-safe chunks of CSV, TSV, JSON, NDJSON or lines. */

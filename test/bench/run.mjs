@@ -9,6 +9,11 @@
 //   --rounds N         dispatch rounds per command (default 3)
 //   --startup-runs N   start-up runs per command (default 20)
 //   --jobs N           jobs in the dispatch benchmark (default 2000)
+//   --pipe-mb N        size of the generated log for pipe and pipepart (default 600)
+//   --csv-mb N         size of the generated CSV for csv (default 300)
+//   --json-mb N        size of the generated JSON array for json (default 200)
+//   --pipe-gb N        size of the generated stream for pipe-rss (default 2; docs: 10)
+//   --quick            small sizes and one round, to check that everything runs
 //   --spill-mib N      output size of the spill benchmark in MiB (default 1024)
 //   --queue-jobs N     tiny jobs in the queue benchmark (default 1000)
 //   --scale-jobs N     `sleep 0.1` jobs in the queue scaling benchmark (default 192)
@@ -47,6 +52,10 @@ function parseArgs(argv) {
     rounds: 3,
     startupRuns: 20,
     dispatchJobs: 2000,
+    pipeMb: 600,
+    csvMb: 300,
+    jsonMb: 200,
+    pipeGb: 2,
     spillMiB: 1024,
     queueJobs: 1000,
     scaleJobs: 192,
@@ -65,6 +74,22 @@ function parseArgs(argv) {
     if (a === '--rounds') opts.rounds = int(a, argv[++i]);
     else if (a === '--startup-runs') opts.startupRuns = int(a, argv[++i]);
     else if (a === '--jobs') opts.dispatchJobs = int(a, argv[++i]);
+    else if (a === '--pipe-mb') opts.pipeMb = int(a, argv[++i]);
+    else if (a === '--csv-mb') opts.csvMb = int(a, argv[++i]);
+    else if (a === '--json-mb') opts.jsonMb = int(a, argv[++i]);
+    else if (a === '--pipe-gb') {
+      opts.pipeGb = Number(argv[++i]);
+      if (!(opts.pipeGb > 0)) throw new Error(`--pipe-gb needs a positive number, got ${argv[i]}`);
+    } else if (a === '--quick')
+      Object.assign(opts, {
+        rounds: 1,
+        startupRuns: 3,
+        dispatchJobs: 200,
+        pipeMb: 60,
+        csvMb: 30,
+        jsonMb: 20,
+        pipeGb: 0.2,
+      });
     else if (a === '--spill-mib') opts.spillMiB = int(a, argv[++i]);
     else if (a === '--queue-jobs') opts.queueJobs = int(a, argv[++i]);
     else if (a === '--scale-jobs') opts.scaleJobs = int(a, argv[++i]);

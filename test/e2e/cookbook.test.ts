@@ -63,6 +63,10 @@ describe('docs/cookbook.md', () => {
         'top-n',
         'json-filter',
         'ndjson-by-key',
+        'csv-several-files',
+        'pipe-cat',
+        'pipe-fifo',
+        'pipe-round-robin',
       ]),
     );
     expect(new Set(RECIPES.map((r) => r.name)).size).toBe(RECIPES.length);

@@ -226,11 +226,27 @@ describe.concurrent('--format lines, --records, --block', () => {
     }
   });
 
-  it('several -a files: all of them are read, or weft refuses; none is silently dropped', async () => {
+  it('several -a files: each is cut by itself, in order; a chunk never spans two', async () => {
     const cwd = tempDir({ 'one.txt': 'a\nb\n', 'two.txt': 'c\n' });
-    const r = await weft(['--format', 'lines', '-k', '-a', 'one.txt', '-a', 'two.txt', 'cat'], { cwd });
-    if (r.code === 255) expectOneLineError(r, /-a|file/);
-    else expect(r).toMatchObject({ code: 0, stdout: 'a\nb\nc\n' });
+    const r = await weft(['--format', 'lines', '-k', '-a', 'one.txt', '-a', 'two.txt', 'paste -sd,'], {
+      cwd,
+    });
+    expect(r).toMatchObject({ code: 0, stdout: 'a,b\nc\n' });
+  });
+
+  it("several CSV files (one gzipped): each chunk has its own file's header", async () => {
+    const cwd = tempDir({
+      'a.csv': 'id,x\n1,"p\nq"\n2,r\n3,s\n',
+      'b.csv.gz': gzipSync('num,y\n7,t\n'),
+    });
+    const r = await weft(['--records', '2', '-k', '-a', 'a.csv', '-a', 'b.csv.gz', 'cat; echo --'], { cwd });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe('id,x\n1,"p\nq"\n2,r\n--\nid,x\n3,s\n--\nnum,y\n7,t\n--\n');
+  });
+
+  it('--key with several -a files is refused: a key partitions one input', async () => {
+    const cwd = tempDir({ 'a.csv': 'id\n1\n', 'b.csv': 'id\n2\n' });
+    expectOneLineError(await weft(['--key', 'id', '-a', 'a.csv', '-a', 'b.csv', 'cat'], { cwd }), /--key/);
   });
 
   it('a missing -a file is a one-line error', async () => {
@@ -461,13 +477,25 @@ describe.concurrent('--window on a live stream', () => {
     ]);
   });
 
-  // Known gap: the JSON splitter holds elements back for validation, so a window cannot
-  // flush them; weft refuses the combination instead of silently ignoring --window.
-  it('JSON array: --window is refused with a one-line error (not supported yet)', async () => {
-    expectOneLineError(
-      await weft(['--format', 'json', '--window', '200ms', 'cat'], { stdin: '[1]' }),
-      /--window is not supported with --format json/,
-    );
+  it('JSON array: the elements complete so far are flushed as a valid array', async () => {
+    const w = live(['--format', 'json', '--window', '200ms', '-k', 'cat; echo']);
+    // An element is complete once the comma after it has arrived.
+    w.stdin.write('[{"id":1},{"id":2},{"id"');
+    const early = await w.waitFor((out) => out.includes('\n'));
+    w.stdin.end(':3}]');
+    expect(await w.closed).toBe(0);
+    expect(early).toBe(true);
+    expect(w.out()).toBe('[{"id":1},{"id":2}]\n[{"id":3}]\n');
+  });
+
+  it('JSON array with --emit ndjson and --window', async () => {
+    const w = live(['--format', 'json', '--emit', 'ndjson', '--window', '200ms', '-k', 'cat; echo --']);
+    w.stdin.write('[\n {"id": 1},\n {"id": 2},\n');
+    const early = await w.waitFor((out) => out.includes('--'));
+    w.stdin.end(' {"id": 3}\n]\n');
+    expect(await w.closed).toBe(0);
+    expect(early).toBe(true);
+    expect(w.out()).toBe('{"id":1}\n{"id":2}\n--\n{"id":3}\n--\n');
   });
 
   it('--window needs a duration', async () => {

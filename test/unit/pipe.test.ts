@@ -217,3 +217,9 @@ describe('pipeChunks with a header', () => {
     expect(await chunks('HEADER\n', { header: { lines: 1 }, records: 2 })).toEqual([]);
   });
 });
+
+describe('pipeChunks: a record end longer than the block', () => {
+  it('cuts after each record (as GNU), not at the last record end of the input', async () => {
+    expect(await chunks(';\n;\n', { block: 1, recEnd: ';\n' })).toEqual([';\n', ';\n']);
+  });
+});

@@ -2,7 +2,6 @@ import { BadRecords } from './bad-records.js';
 import { ChunkBuilder } from './builder.js';
 import { NdjsonCheck } from './json-check.js';
 import { JsonLines } from './json-lines.js';
-import { JsonVerifier } from './json-verify.js';
 import { csvKeyReader, jsonKeyReader, type KeyReader } from './keys.js';
 import { checkOptions, type Checked } from './options.js';
 import { KeyRouter } from './partition.js';
@@ -61,7 +60,7 @@ async function stages(o: Checked, base: number, out: Chunk[], bad: BadRecords): 
     };
     splitter = new CsvSplitter(sink, onHeader, bad, o.name, base);
   } else if (json) {
-    splitter = new JsonSplitter(sink, await JsonVerifier.create(o.name, base), o.name, base);
+    splitter = new JsonSplitter(sink, o.name, base);
   } else {
     splitter = new LineSplitter(sink, base);
   }

@@ -19,9 +19,19 @@ export class JsonArrayScanner {
   lines = 0;
   /** Kind of the position the last `next()` returned. */
   mark: JsonMark = 'open';
-  /** The first non-blank byte and its position, when the input is not an array (`next()` returned -2). */
+  /**
+   * The first non-blank byte and its position, when the input is not an array (`next()`
+   * returned -2); or where a raw control character sits inside a string (-3).
+   */
   found = 0;
   foundAt = 0;
+  /** Where the last newline of the current piece is, or -1 (see `newPiece`). */
+  newline = -1;
+
+  /** A new piece begins: positions are counted from its start. */
+  newPiece(): void {
+    this.newline = -1;
+  }
 
   /** True between the opening '[' and the closing ']'. */
   get inside(): boolean {
@@ -33,15 +43,25 @@ export class JsonArrayScanner {
     return this.state === BEFORE;
   }
 
-  /** Position of the next '[', element-separating ',' or closing ']' at or after `from`; -1 if none, -2 if not an array. */
+  /** True after the closing ']'. */
+  get after(): boolean {
+    return this.state === AFTER;
+  }
+
+  /**
+   * Position of the next '[', element-separating ',' or closing ']' at or after `from`; -1 if
+   * none, -2 if not an array, -3 at a raw control character inside a string (invalid JSON).
+   */
   next(b: Uint8Array, from: number): number {
     const n = b.length;
     let i = from;
     if (this.state === BEFORE) {
       for (; i < n; i++) {
         const c = b[i];
-        if (c === 0x0a) this.lines++;
-        else if (c === 0x5b) {
+        if (c === 0x0a) {
+          this.lines++;
+          this.newline = i;
+        } else if (c === 0x5b) {
           this.state = INSIDE;
           this.depth = 1;
           this.mark = 'open';
@@ -63,6 +83,12 @@ export class JsonArrayScanner {
       if (inString) {
         for (; i < n; i++) {
           const d = b[i];
+          if (d < 0x20) {
+            // JSON strings cannot hold these: stop here rather than read on to the end.
+            this.foundAt = i;
+            found = -3;
+            break;
+          }
           if (escaped) escaped = false;
           else if (d === 0x5c) escaped = true;
           else if (d === 0x22) {
@@ -70,6 +96,7 @@ export class JsonArrayScanner {
             break;
           }
         }
+        if (found === -3) break;
         continue;
       }
       const c = b[i];
@@ -88,7 +115,10 @@ export class JsonArrayScanner {
           found = i;
           break;
         }
-      } else if (c === 0x0a) this.lines++;
+      } else if (c === 0x0a) {
+        this.lines++;
+        this.newline = i;
+      }
     }
     this.depth = depth;
     this.inString = inString;
