@@ -13,6 +13,7 @@ import { pipeChunks } from './chunk/pipe.js';
 import { pipepartRanges } from './chunk/pipepart.js';
 import { checkReadable } from './source/open.js';
 import { openArgs } from './source/index.js';
+import { plannedSlots } from './spec/defaults.js';
 import type { JobSpec } from './spec/types.js';
 import type { PlannedJob } from './schedule/scheduler.js';
 import { compileTemplate, type Template } from './template/expand.js';
@@ -64,7 +65,7 @@ export async function plan(
       const file = spec.input.sources.find((s) => s.kind === 'file');
       const path = file && file.kind === 'file' ? file.path : '-';
       await checkReadable(path);
-      jobs = numbered(pipepartRanges(path, spec.pipe, spec.jobs), (seq, range) => ({
+      jobs = numbered(pipepartRanges(path, spec.pipe, plannedSlots(spec)), (seq, range) => ({
         seq,
         args: [],
         stdin: { kind: 'range', range },
@@ -98,7 +99,7 @@ export async function plan(
   const { names, rows } = await openArgs(spec.input, stdin);
   const opts = { ...base, names, quoteCommand: spec.quoteCommand };
   const command = compileTemplate(spec.command, opts);
-  let jobs = numbered(groupArgs(rows, spec.grouping, spec.jobs), (seq, args) => ({
+  let jobs = numbered(groupArgs(rows, spec.grouping, plannedSlots(spec)), (seq, args) => ({
     seq,
     args,
     stdin: { kind: 'none' } as const,

@@ -11,7 +11,9 @@ import { LocalExecutor } from './exec/local.js';
 import type { Executor } from './exec/types.js';
 import { plan } from './plan.js';
 import { reportWriter } from './report/writer.js';
+import { AdaptiveLimit } from './schedule/adaptive.js';
 import { noCounts, schedule, type JobHooks } from './schedule/scheduler.js';
+import { highestSlot, MAX_SLOTS, plannedSlots } from './spec/defaults.js';
 import type { JobSpec } from './spec/types.js';
 
 /** The size of pipe mode's input when it is a regular, uncompressed file (progress by bytes). */
@@ -88,14 +90,14 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
         env: baseEnv,
         stdout,
         stderr,
-        jobs: spec.jobs,
+        jobs: plannedSlots(spec),
         signal: options.signal,
       })
     : undefined;
   const pushes: Promise<void>[] = [];
   const hooks: JobHooks = {
     command: (job, slot) =>
-      p.command.expand({ args: job.args, seq: job.seq, slot, total: p.total, slots: spec.jobs }),
+      p.command.expand({ args: job.args, seq: job.seq, slot, total: p.total, slots: highestSlot(spec) }),
     tag: (job, slot) =>
       p.tag
         ? p.tag.expand({ args: job.args, seq: job.seq, slot, total: p.total })
@@ -133,16 +135,26 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     (spec.dispatch === 'spawn'
       ? new LocalExecutor(spec.shell, baseEnv, spec.cwd)
       : new FastExecutor(spec.shell, baseEnv, spec.cwd));
+  // -j auto: a controller resizes the slots after each job (docs/scheduling.md).
+  const auto =
+    spec.jobs === 'auto'
+      ? new AdaptiveLimit({
+          max: spec.maxJobs ?? MAX_SLOTS,
+          onChange: (change) => bus.emit({ type: 'concurrency_changed', ...change }),
+        })
+      : undefined;
   bus.emit({
     type: 'run_started',
-    jobs: spec.jobs,
+    jobs: auto ? auto.current : (spec.jobs as number),
+    maxJobs: auto ? (spec.maxJobs ?? MAX_SLOTS) : undefined,
     startedAt: started,
     total: p.total,
     totalBytes: pipeInputBytes(spec, stdin),
   });
   try {
     const counts = await schedule(p.jobs, executor, collector, bus, hooks, {
-      slots: spec.jobs,
+      slots: auto ? auto.current : (spec.jobs as number),
+      onJobEnd: auto && ((slots, outcome) => auto.onJobEnd(slots, outcome)),
       attempts: spec.retries,
       delayMs: spec.delay * 1000,
       timeout: spec.timeout,

@@ -56,7 +56,11 @@ export function buildProgram(): Command {
       .option('-q, --quote', 'quote the command words (no shell interpretation of the command)')
       .option('--plus', 'enable the {##} {0#} {..} {+.} ... replacement strings')
       // Running
-      .option('-j, --jobs <n>', 'job slots: N, N% of cores, +N, -N, 0 for as many as possible')
+      .option(
+        '-j, --jobs <n>',
+        'job slots: N, N% of cores, +N, -N, 0 for as many as possible, auto to adapt to throughput',
+      )
+      .option('--max-jobs <n>', 'with -j auto: the most jobs it may run at once (default 256)')
       .option('--delay <secs>', 'wait SECS between job starts')
       .option('--timeout <secs>', 'kill a job (its process group) after SECS, or N% of the median runtime')
       .option('--retries <n>', 'run a failing job up to N times')

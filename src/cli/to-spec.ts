@@ -2,7 +2,7 @@ import { parseDuration, parseSize } from '../chunk/units.js';
 import { WeftError } from '../errors.js';
 import { reportFormat } from '../report/writer.js';
 import { parseHalt } from '../schedule/halt.js';
-import { defaultJobs, defaultShell } from '../spec/defaults.js';
+import { defaultJobs, defaultShell, plannedSlots } from '../spec/defaults.js';
 import { parseAggregateKind } from '../aggregate/kinds.js';
 import type {
   AggregateSpec,
@@ -13,7 +13,7 @@ import type {
   PipeSpec,
 } from '../spec/types.js';
 import { splitCommand, unescapeDelimiter } from './inputs.js';
-import { parseCount, parseJobs, parseTimeout } from './numbers.js';
+import { MAX_SLOTS, parseCount, parseJobs, parseTimeout } from './numbers.js';
 
 /** The options commander hands over (names as commander camel-cases them). */
 export interface CliOptions {
@@ -37,6 +37,7 @@ export interface CliOptions {
   quote?: boolean;
   plus?: boolean;
   jobs?: string;
+  maxJobs?: string;
   delay?: string;
   timeout?: string;
   retries?: string;
@@ -175,7 +176,7 @@ function columns(o: CliOptions): ColumnMode {
   return { kind: 'none' };
 }
 
-function aggregateSpec(o: CliOptions, jobs: number): AggregateSpec | undefined {
+function aggregateSpec(o: CliOptions, jobs: number | 'auto'): AggregateSpec | undefined {
   const chosen = [o.aggregate && '--aggregate', o.reduce && !o.map && '--reduce', o.map && '--map'].filter(
     Boolean,
   );
@@ -184,7 +185,7 @@ function aggregateSpec(o: CliOptions, jobs: number): AggregateSpec | undefined {
   if (o.partitions && !o.map) throw new WeftError('E_USAGE', '--partitions only applies with --map');
   if (o.aggregate) return { kind: 'fold', fold: parseAggregateKind(o.aggregate) };
   if (o.map) {
-    const partitions = o.partitions ? parseCount(o.partitions, '--partitions') : jobs;
+    const partitions = o.partitions ? parseCount(o.partitions, '--partitions') : plannedSlots({ jobs });
     return { kind: 'mapreduce', reduce: o.reduce!, partitions };
   }
   if (o.reduce) return { kind: 'reduce', reduce: o.reduce };
@@ -205,6 +206,8 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   const sources = [...fileSources, ...commandSources];
   const pipe = pipeSpec(o);
   const jobs = o.jobs === undefined ? defaultJobs() : parseJobs(o.jobs);
+  if (o.maxJobs !== undefined && jobs !== 'auto')
+    throw new WeftError('E_USAGE', '--max-jobs only applies with -j auto');
   if (o.results && (o.aggregate || o.reduce))
     throw new WeftError('E_USAGE', '--results and --aggregate/--reduce exclude each other');
   if (pipe && command.length === 0)
@@ -240,6 +243,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     grouping: grouping(o, !!pipe),
     plus: !!o.plus,
     jobs,
+    maxJobs: o.maxJobs === undefined ? undefined : Math.min(MAX_SLOTS, parseCount(o.maxJobs, '--max-jobs')),
     output: {
       mode,
       keepOrder: !!o.keepOrder,

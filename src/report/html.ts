@@ -315,7 +315,7 @@ export function renderHtml(r: Report): string {
     s.skipped ? card(String(s.skipped), 'skipped (--resume)') : '',
     s.retried ? card(String(s.retried), 'retries') : '',
     card(formatMs(st.wallMs), 'wall time'),
-    card(String(st.slots), 'slots (-j)'),
+    card(String(st.slots), r.concurrency ? 'peak slots (-j auto)' : 'slots (-j)'),
     card(`${num(st.speedup)}×`, 'speedup'),
     card(pct(st.efficiency), 'efficiency'),
     card(formatMs(st.duration.median), 'median job'),

@@ -92,7 +92,10 @@ export interface JobSpec {
     | { kind: 'exact'; n: number }
     | { kind: 'fill'; context: boolean };
   plus: boolean;
-  jobs: number;
+  /** Job slots, or `auto`: adaptive concurrency (docs/scheduling.md). */
+  jobs: number | 'auto';
+  /** With `jobs: 'auto'`, the most slots it may open (default 256). */
+  maxJobs?: number;
   output: OutputSpec;
   pipe?: PipeSpec;
   dryRun: boolean;
