@@ -24,6 +24,7 @@ export type WeftErrorCode =
   | 'E_SHUFFLE'
   | 'E_EVENTS'
   | 'E_SPEC'
+  | 'E_JS'
   | 'E_INTERNAL';
 
 /** The one error type weft throws for problems a user can act on. */

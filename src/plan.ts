@@ -54,8 +54,10 @@ export async function plan(
     // GNU: -X, and -N/-L, repeat the word around {} once per argument.
     context: (spec.grouping.kind === 'fill' && spec.grouping.context) || spec.grouping.kind === 'exact',
   };
+  // A JavaScript job shows as its module and arguments (events, joblog, --dry-run).
+  const words = spec.js === undefined ? spec.command : [spec.js];
   if (spec.pipe) {
-    const command = compileTemplate(spec.command, {
+    const command = compileTemplate(words, {
       ...base,
       quoteCommand: spec.quoteCommand,
       appendArgs: false,
@@ -98,7 +100,7 @@ export async function plan(
 
   const { names, rows } = await openArgs(spec.input, stdin);
   const opts = { ...base, names, quoteCommand: spec.quoteCommand };
-  const command = compileTemplate(spec.command, opts);
+  const command = compileTemplate(words, opts);
   let jobs = numbered(groupArgs(rows, spec.grouping, plannedSlots(spec)), (seq, args) => ({
     seq,
     args,

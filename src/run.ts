@@ -8,6 +8,7 @@ import { joblogWriter, readJoblog } from './events/joblog.js';
 import type { EventListener, RunSummary } from './events/types.js';
 import { FastExecutor } from './exec/fast.js';
 import { LocalExecutor } from './exec/local.js';
+import type { Task } from './exec/js/task.js';
 import type { Executor } from './exec/types.js';
 import { plan } from './plan.js';
 import { reportWriter } from './report/writer.js';
@@ -34,6 +35,25 @@ function pipeInputBytes(spec: JobSpec, stdin: Readable): number | undefined {
   return undefined;
 }
 
+/**
+ * Where jobs run: the caller's executor, a function (`task`), a JavaScript module's worker
+ * threads (`--js`, loaded only then), or processes.
+ */
+async function chooseExecutor(
+  spec: JobSpec,
+  options: RunOptions,
+  env: Record<string, string>,
+): Promise<Executor> {
+  if (options.executor) return options.executor;
+  if (options.task || spec.js !== undefined) {
+    const js = await import('./exec/js/executor.js');
+    if (options.task) return new js.TaskExecutor(options.task);
+    return new js.JsExecutor(spec.js!).start();
+  }
+  if (spec.dispatch === 'spawn') return new LocalExecutor(spec.shell, env, spec.cwd);
+  return new FastExecutor(spec.shell, env, spec.cwd);
+}
+
 /** Where a run reads and writes, and who listens. */
 export interface RunOptions {
   stdin?: Readable;
@@ -50,6 +70,11 @@ export interface RunOptions {
   countTotal?: boolean;
   /** Runs jobs somewhere else than local processes. */
   executor?: Executor;
+  /**
+   * Runs each job with this function on the main thread instead of a command: the chunk as text
+   * in pipe mode, else the job's arguments; the result is the job's stdout (docs/scheduling.md).
+   */
+  task?: Task;
 }
 
 /**
@@ -76,13 +101,24 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     return summarize(noCounts(jobs));
   }
 
-  const joblog = spec.joblog && !spec.dryRun ? joblogWriter(spec.joblog, resumed !== undefined) : undefined;
-  if (joblog) bus.on(joblog.listener);
-  const report = spec.report ? reportWriter(spec.report, { title: spec.command.join(' ') }) : undefined;
-  if (report) bus.on(report.listener);
-
   const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...spec.env };
   baseEnv.PARALLEL_PID = String(process.pid);
+  // First, so that a JavaScript module that cannot load fails the run before any file is written.
+  const executor = await chooseExecutor(spec, options, baseEnv);
+
+  let joblog: ReturnType<typeof joblogWriter> | undefined;
+  let report: ReturnType<typeof reportWriter> | undefined;
+  try {
+    joblog = spec.joblog ? joblogWriter(spec.joblog, resumed !== undefined) : undefined;
+    const title = spec.js === undefined ? spec.command.join(' ') : `--js ${spec.js}`;
+    report = spec.report ? reportWriter(spec.report, { title }) : undefined;
+  } catch (err) {
+    joblog?.close();
+    await executor.close?.(); // worker threads would keep the process alive
+    throw err;
+  }
+  if (joblog) bus.on(joblog.listener);
+  if (report) bus.on(report.listener);
   const collector = new OutputCollector(spec.output, stdout, stderr);
   const sink = spec.aggregate
     ? aggregateSink(spec.aggregate, {
@@ -130,11 +166,6 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
         : undefined,
   };
 
-  const executor: Executor =
-    options.executor ??
-    (spec.dispatch === 'spawn'
-      ? new LocalExecutor(spec.shell, baseEnv, spec.cwd)
-      : new FastExecutor(spec.shell, baseEnv, spec.cwd));
   // -j auto: a controller resizes the slots after each job (docs/scheduling.md).
   const auto =
     spec.jobs === 'auto'

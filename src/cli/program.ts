@@ -53,6 +53,10 @@ export function buildProgram(): Command {
       .option('-L, --max-lines <n>', 'N input lines per command line; in pipe mode, records of N lines')
       .option('-X', 'as many arguments as fit, repeating the word around {} for each')
       .option('-m', 'as many arguments as fit, space-separated in {}')
+      .option(
+        '--js <module>',
+        'run each job with MODULE’s default export, async (input, ctx) => output, in worker threads',
+      )
       .option('-q, --quote', 'quote the command words (no shell interpretation of the command)')
       .option('--plus', 'enable the {##} {0#} {..} {+.} ... replacement strings')
       // Running

@@ -35,6 +35,7 @@ export interface CliOptions {
   X?: boolean;
   m?: boolean;
   quote?: boolean;
+  js?: string;
   plus?: boolean;
   jobs?: string;
   maxJobs?: string;
@@ -200,6 +201,8 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   if (o.map && split.command.length)
     throw new WeftError('E_USAGE', '--map CMD is the command; give no other command');
   const command = o.map ? [o.map] : split.command;
+  if (o.js !== undefined && command.length)
+    throw new WeftError('E_USAGE', `--js runs ${o.js} instead of a command; give no command`);
   const fileSources: InputSource[] = (o.argFile ?? []).map((f) =>
     f === '-' ? { kind: 'stdin' } : { kind: 'file', path: f },
   );
@@ -210,7 +213,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     throw new WeftError('E_USAGE', '--max-jobs only applies with -j auto');
   if (o.results && (o.aggregate || o.reduce))
     throw new WeftError('E_USAGE', '--results and --aggregate/--reduce exclude each other');
-  if (pipe && command.length === 0)
+  if (pipe && command.length === 0 && o.js === undefined)
     throw new WeftError('E_USAGE', '--pipe needs a command to feed the blocks to');
   if (pipe?.part && (o.maxReplaceArgs !== undefined || o.maxLines !== undefined)) {
     throw new WeftError('E_USAGE', '--pipepart cannot be combined with -N or -L (as in GNU parallel)');
@@ -229,6 +232,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     o.trim === 'rl' ? 'lr' : ((o.trim ?? (o.colsep !== undefined ? 'lr' : 'n')) as JobSpec['input']['trim']);
   const spec: JobSpec = {
     command,
+    js: o.js,
     replace: o.I ?? '{}',
     quoteCommand: !!o.quote,
     input: {

@@ -10,6 +10,8 @@ export interface ExecRequest {
   /** The job slot (1..jobs); PARALLEL_JOBSLOT. */
   slot: number;
   command: string;
+  /** The job's arguments (JavaScript jobs take them as their input). */
+  args?: string[];
   stdin: JobStdin;
   /** Kill the job (its whole process group) after this many milliseconds. */
   timeoutMs?: number;

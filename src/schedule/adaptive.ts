@@ -1,97 +1,27 @@
 import { availableParallelism, freemem, loadavg, totalmem } from 'node:os';
-import type { ExecResult } from '../exec/types.js';
+import {
+  CUT,
+  FAIL_TOLERANCE,
+  GAIN_SHARE,
+  KEEP_SHARE,
+  LOAD_COOLDOWN_MS,
+  LOW_MEMORY,
+  MAX_HOLD,
+  MIN_SAMPLES,
+  TOLERANCE,
+  emptyWindow,
+  failuresRose,
+  measure,
+  type AdaptReason,
+  type AdaptiveOptions,
+  type LimitChange,
+  type Stats,
+  type Window,
+} from './adaptive-window.js';
+import type { JobEnd } from './scheduler.js';
 import type { Slots } from './slots.js';
 
-/** Why `-j auto` changed the number of slots (the `concurrency_changed` event's `reason`). */
-export type AdaptReason =
-  /** Slow start: latency stayed at its floor, so the limit doubled. */
-  | 'ramp'
-  /** Steady state: one step up, to see whether throughput rises with it. */
-  | 'probe'
-  /** The step up raised latency without raising throughput: back down. */
-  | 'no-gain'
-  /** Latency rose at an unchanged limit (the service or machine got slower): one step down. */
-  | 'latency'
-  /** The step down lost throughput (the jobs got slower, not the service): back up. */
-  | 'restore'
-  | 'failures'
-  | 'load'
-  | 'memory';
-
-/** One change of the limit, with the window measurements that caused it. */
-export interface LimitChange {
-  limit: number;
-  previous: number;
-  reason: AdaptReason;
-  /** Mean duration of the window's successful jobs, when it had some. */
-  latencyMs?: number;
-  /** Successful jobs per second in the window (Little's law: running ÷ latency). */
-  jobsPerSec?: number;
-}
-
-/** Tuning and probes of the controller; tests inject a clock, load and memory. */
-export interface AdaptiveOptions {
-  /** The first limit (default 2). */
-  initial?: number;
-  /** The highest limit (default 256). */
-  max?: number;
-  /** CPU cores, for the load rule (default: availableParallelism()). */
-  cores?: number;
-  now?: () => number;
-  /** The 1-minute load average. */
-  load?: () => number;
-  /** Free memory as a fraction of the total, 0..1. */
-  freeMemory?: () => number;
-  onChange?(change: LimitChange): void;
-}
-
-/**
- * Completions per measurement window: in slow start at least this many and `limit`; in steady
- * state twice that, for steadier figures.
- */
-const MIN_SAMPLES = 4;
-/** In steady state, latency this far above its floor tries a step down. */
-const TOLERANCE = 0.25;
-/** A step up must win at least this share of the throughput proportional to it. */
-const GAIN_SHARE = 0.25;
-/** A step down may lose at most this share of it (a stricter test: noise must not walk down). */
-const KEEP_SHARE = 0.25;
-/** Multiplicative back-off for failures, load and memory. */
-const CUT = 0.75;
-/** Most windows to wait between two probes up after probes kept failing. */
-const MAX_HOLD = 16;
-/** Jobs ended before the failure rate counts as a baseline for the failure rule. */
-const FAILURE_BASELINE = 20;
-/** Free memory below this fraction cuts the limit; below twice it the limit does not grow. */
-const LOW_MEMORY = 0.1;
-/** Time between two cuts for load (the 1-minute load average reacts slowly). */
-const LOAD_COOLDOWN_MS = 10_000;
-
-interface Window {
-  n: number;
-  ok: number;
-  failed: number;
-  okMs: number;
-  /** Sum over completions of the jobs running at that moment (Little's law's concurrency). */
-  running: number;
-  /** Completions that found every slot busy. */
-  full: number;
-}
-
-const emptyWindow = (): Window => ({ n: 0, ok: 0, failed: 0, okMs: 0, running: 0, full: 0 });
-
-/** A window's mean latency of successful jobs and its goodput in jobs per millisecond. */
-interface Stats {
-  latencyMs?: number;
-  rate: number;
-}
-
-/** Little's law: jobs in flight ÷ time per job = jobs per ms; only successes count. */
-function measure(w: Window): Stats {
-  if (w.ok === 0) return { rate: 0 };
-  const latencyMs = w.okMs / w.ok;
-  return { latencyMs, rate: ((w.running / w.n) * (w.ok / w.n)) / latencyMs };
-}
+export type { AdaptReason, AdaptiveOptions, LimitChange } from './adaptive-window.js';
 
 /** The operating point the controller holds: a limit and the goodput measured there. */
 interface Point {
@@ -102,13 +32,16 @@ interface Point {
 }
 
 /**
- * `-j auto`: adaptive concurrency by hill climbing on measured goodput. It starts low and doubles
- * while latency stays at its floor (slow start); then it holds the best limit, now and then
- * stepping up and keeping the step only if throughput (successful jobs per second, by Little's
- * law: running jobs ÷ latency) rose with it, and stepping down when latency climbs at an
- * unchanged limit. Rising failures, a load average above the cores and low free memory cut
- * the limit by a quarter. Each decision uses a window of jobs that started under the current
- * limit, at least `limit` of them, so one decision sees one full round of the slots.
+ * `-j auto`: adaptive concurrency by hill climbing on measured goodput (successful jobs per
+ * second, by Little's law: jobs running ÷ their mean duration). Slow start doubles the limit
+ * while each doubling raises goodput by a quarter or more. Then it holds the best limit found,
+ * now and then trying a step up (a tenth of the limit; steps that pay double the next one)
+ * and keeping it only if goodput rose with it, and trying a step down when latency or failures
+ * climb above their floors at an unchanged limit, kept if it costs (almost) no goodput. Rising
+ * failures, load on a machine the jobs slow down with, and low free memory cut the limit by a
+ * quarter. Each decision measures a window of jobs that started once the slots ran at the
+ * current limit, one round of the slots in slow start and two after, and never a slot's first
+ * job (which also starts its shell or thread).
  */
 export class AdaptiveLimit {
   private limit: number;
@@ -124,6 +57,8 @@ export class AdaptiveLimit {
   private window = emptyWindow();
   /** The lowest window latency seen: the latency of an unloaded service or machine. */
   private floorMs = Infinity;
+  /** The lowest window failure rate seen: failures that do not come from overload. */
+  private failFloor = Infinity;
   /** The accepted operating point; while `trial` is set, the limit is a step away from it. */
   private good: Point;
   private trial?: 'up' | 'down';
@@ -133,13 +68,18 @@ export class AdaptiveLimit {
   /** Steps accepted in a row, up or down: each doubles the next step that way. */
   private upStreak = 1;
   private downStreak = 1;
-  /** After a cut or a step down, jobs of the higher limit are still ending. */
-  private draining = false;
+  /**
+   * After a change, until the slots run at the new limit: after a step down, jobs of the higher
+   * limit are still ending; after a step up, new slots are still starting their shell or thread.
+   */
+  private settling = false;
   /** Steps down undone in a row. */
   private restores = 0;
   private ended = 0;
   private failures = 0;
   private lastLoadCut = -Infinity;
+  /** Slots that have run a job. */
+  private readonly warm = new Set<number>();
 
   constructor(private readonly options: AdaptiveOptions = {}) {
     this.max = Math.max(1, Math.floor(options.max ?? 256));
@@ -160,23 +100,27 @@ export class AdaptiveLimit {
   }
 
   /** The scheduler's `onJobEnd`: records the job and, when a window is complete, decides. */
-  onJobEnd(slots: Slots, outcome: { result: ExecResult; durationMs: number }): void {
-    const { result, durationMs } = outcome;
+  onJobEnd(slots: Slots, outcome: JobEnd): void {
+    const { result, durationMs, slot } = outcome;
     const failed = result.exitCode !== 0 || result.signal !== 0;
     this.ended++;
     if (failed) this.failures++;
     const w = this.window;
-    if (this.draining && slots.running - 1 <= slots.size) {
-      // The higher limit's jobs are gone once this one ends: measuring the lower one starts now.
-      this.draining = false;
+    // A slot's first job also starts its shell or thread: not a measure of the service.
+    const first = !this.warm.has(slot);
+    this.warm.add(slot);
+    if (this.settling && this.settled(slots)) {
+      // Measuring the new limit starts now: the jobs that start from here on run under it.
+      this.settling = false;
       this.changedAt = this.now();
     }
-    if (result.start < this.changedAt || this.draining) {
+    if (result.start < this.changedAt || this.settling || first) {
       // A job that started under another limit says nothing about this one, but its end is a
       // moment to notice that none of the raised limit's jobs has ended in twice the latency
       // the raise started from: even the fastest of them is too slow for the raise to pay.
       const base = this.good.latencyMs;
-      if (this.trial === 'up' && w.n === 0 && base && this.now() - this.changedAt > 2 * base) {
+      const waited = this.now() - this.changedAt;
+      if (this.trial === 'up' && !this.settling && w.n === 0 && base && waited > 2 * base) {
         if (this.noGain({})) slots.resize(this.limit);
       }
       return;
@@ -205,17 +149,21 @@ export class AdaptiveLimit {
 
     const free = this.freeMemory();
     if (free < LOW_MEMORY) return this.cut('memory', stats);
-    const load = this.load();
-    if (load > this.loadCeiling && now - this.lastLoadCut >= LOAD_COOLDOWN_MS) {
+    if (failuresRose(w, this.ended - w.n, this.failures - w.failed)) return this.cut('failures', stats);
+    if (latencyMs === undefined) return false;
+    const slowed = latencyMs > this.floorMs * (1 + TOLERANCE);
+    // A loaded machine counts only when the jobs slow down with it: on a shared machine the
+    // load of others' work comes and goes, and cutting jobs that do not use the CPU frees none.
+    if (slowed && now - this.lastLoadCut >= LOAD_COOLDOWN_MS && this.load() > this.loadCeiling) {
       this.lastLoadCut = now;
       return this.cut('load', stats);
     }
-    if (this.failuresRose(w)) return this.cut('failures', stats);
-    if (latencyMs === undefined) return false;
-    // Small windows are too noisy to set the floor: their lowest mean is luck, not the service.
+    // Small windows are too noisy to set the floors: their lowest mean is luck, not the service.
+    const failRate = w.failed / w.n;
     if (w.ok >= 2 * MIN_SAMPLES) this.floorMs = Math.min(this.floorMs, latencyMs);
-    // Growth needs evidence: successes, every slot in use, and room on the machine.
-    const mayGrow = w.full * 2 >= w.n && free >= 2 * LOW_MEMORY && load <= this.loadCeiling;
+    if (w.n >= 2 * MIN_SAMPLES) this.failFloor = Math.min(this.failFloor, failRate);
+    // Growth needs evidence: successes, every slot in use, and free memory.
+    const mayGrow = w.full * 2 >= w.n && free >= 2 * LOW_MEMORY;
 
     if (this.trial === 'up') {
       const base = this.good;
@@ -244,6 +192,7 @@ export class AdaptiveLimit {
       // latency now is the new floor.
       if (++this.restores >= 2) {
         this.floorMs = latencyMs;
+        this.failFloor = failRate;
         this.restores = 0;
       }
       this.hold = this.holdNext;
@@ -257,11 +206,13 @@ export class AdaptiveLimit {
         ? { limit: g.limit, rate: (g.rate + rate) / 2, latencyMs }
         : { limit: this.limit, rate, latencyMs };
     if (this.phase === 'steady') {
-      if (latencyMs > this.floorMs * (1 + TOLERANCE) && this.limit > 1) {
+      // Slower jobs, or more of them failing, than at the best of times: perhaps overload.
+      const failing = w.failed >= 2 && failRate > this.failFloor + FAIL_TOLERANCE;
+      if ((slowed || failing) && this.limit > 1) {
         // Compare the step down with this window, not with an average from before the slowdown.
         this.good = { limit: this.limit, rate, latencyMs };
         this.trial = 'down';
-        return this.set(this.limit - this.step(this.downStreak, 2), 'latency', stats);
+        return this.set(this.limit - this.step(this.downStreak, 2), slowed ? 'latency' : 'failures', stats);
       }
       this.downStreak = 1;
       if (this.hold > 0) {
@@ -270,6 +221,14 @@ export class AdaptiveLimit {
       }
     }
     return mayGrow && this.stepUp(stats);
+  }
+
+  /** True once no job of a higher limit runs and every slot up to the limit has started. */
+  private settled(slots: Slots): boolean {
+    // onJobEnd comes before this job's slot is released: it still counts as running.
+    if (slots.running - 1 > slots.size) return false;
+    for (let s = 1; s <= this.limit; s++) if (!this.warm.has(s)) return false;
+    return true;
   }
 
   /** The share of throughput a raise must add to be kept. */
@@ -299,10 +258,17 @@ export class AdaptiveLimit {
 
   /** The raise did not pay: back to the accepted limit, and wait longer before the next try. */
   private noGain(stats: Partial<Stats>): boolean {
-    if (this.phase === 'steady') this.holdNext = Math.min(MAX_HOLD, this.holdNext * 2);
+    const base = this.good;
+    const half = Math.floor((this.limit - base.limit) / 2);
+    const steady = this.phase === 'steady';
     this.phase = 'steady';
-    this.trial = undefined;
     this.upStreak = 1;
+    if (half >= 1 && stats.rate !== undefined && base.rate !== undefined && stats.rate > base.rate) {
+      // Some gain, not enough: the best limit is likely between the two. Try halfway.
+      return this.set(base.limit + half, 'probe', stats);
+    }
+    if (steady) this.holdNext = Math.min(MAX_HOLD, this.holdNext * 2);
+    this.trial = undefined;
     this.hold = this.holdNext;
     return this.set(this.good.limit, 'no-gain', stats);
   }
@@ -314,15 +280,6 @@ export class AdaptiveLimit {
   private losing(w: Window): boolean {
     if (this.trial !== 'up' || this.good.rate === undefined || w.ok === 0) return false;
     return measure(w).rate < this.good.rate;
-  }
-
-  /** True when this window failed markedly more often than the run did before it. */
-  private failuresRose(w: Window): boolean {
-    const before = this.ended - w.n;
-    if (before < FAILURE_BASELINE || w.failed < 2) return false;
-    const base = (this.failures - w.failed) / before;
-    const margin = Math.max(0.1, 2.5 * Math.sqrt((base * (1 - base)) / w.n));
-    return w.failed / w.n > base + margin;
   }
 
   /** Backs off by a quarter for failures, load or memory. */
@@ -343,7 +300,7 @@ export class AdaptiveLimit {
     const change: LimitChange = { limit: next, previous: this.limit, reason };
     if (stats.latencyMs !== undefined) change.latencyMs = Math.round(stats.latencyMs * 10) / 10;
     if (stats.rate !== undefined) change.jobsPerSec = Math.round(stats.rate * 1e4) / 10;
-    this.draining = next < this.limit;
+    this.settling = true;
     this.limit = next;
     this.changedAt = this.now();
     this.window = emptyWindow();

@@ -64,6 +64,7 @@ export async function runJob(job: PlannedJob, slot: number, ctx: JobContext): Pr
       seq: job.seq,
       slot,
       command,
+      args: job.args,
       stdin: job.stdin,
       timeoutMs: ctx.timeoutMs(),
       signal: ctx.kill,

@@ -126,6 +126,12 @@ export const FIELDS = {
     why: 'On the command line: the words after the options (weft CMD ARGS).',
     doc: 'the command: one string (run by the shell), or a list of words (joined like command-line words)',
   },
+  js: flag(
+    'js',
+    '--js',
+    k.text,
+    "run each job with this JavaScript module's default export (in worker threads) instead of a command",
+  ),
   'args.replace': flag('I', '-I', k.text, 'use this instead of {} as the replacement string', '{}'),
   'args.max-args': flag('maxArgs', '-n', k.count(0), 'at most N arguments per command line'),
   'args.exact-args': flag(

@@ -80,6 +80,8 @@ export type AggregateSpec =
 export interface JobSpec {
   /** Command words as given; empty means "each input record is the command". */
   command: string[];
+  /** `--js FILE`: a JavaScript module whose default export runs each job instead of a command. */
+  js?: string;
   /** Replacement string for `{}` (`-I`). */
   replace: string;
   /** Quote the command words (`-q`). */

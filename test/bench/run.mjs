@@ -9,6 +9,7 @@
 //   --rounds N         dispatch rounds per command (default 3)
 //   --startup-runs N   start-up runs per command (default 20)
 //   --jobs N           jobs in the dispatch benchmark (default 2000)
+//   --js-records N     NDJSON records in the js benchmark (default 1000000)
 //   --only a,b         run only these benchmarks (names from benchmarks/index.mjs)
 //   --verbose          print every timed run
 //   --in-place         run bin/weft.js where it is instead of a snapshot (see below)
@@ -21,6 +22,7 @@
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -43,6 +45,7 @@ function parseArgs(argv) {
     rounds: 3,
     startupRuns: 20,
     dispatchJobs: 2000,
+    jsRecords: 1_000_000,
     only: null,
     verbose: false,
     inPlace: false,
@@ -57,6 +60,7 @@ function parseArgs(argv) {
     if (a === '--rounds') opts.rounds = int(a, argv[++i]);
     else if (a === '--startup-runs') opts.startupRuns = int(a, argv[++i]);
     else if (a === '--jobs') opts.dispatchJobs = int(a, argv[++i]);
+    else if (a === '--js-records') opts.jsRecords = int(a, argv[++i]);
     else if (a === '--only') opts.only = String(argv[++i]).split(',');
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '--in-place') opts.inPlace = true;
@@ -65,12 +69,14 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** Copies the CLI (bin, bundle, package.json for --version) to dir; returns the bin path there. */
+/**
+ * Copies the CLI (bin, the bundle with the rest of dist/ — the --js worker lives there —,
+ * package.json for --version) to dir; returns the bin path there.
+ */
 function snapshotCli(dir) {
   mkdirSync(join(dir, 'bin'), { recursive: true });
-  mkdirSync(join(dir, 'dist'));
   copyFileSync(join(root, 'bin', 'weft.js'), join(dir, 'bin', 'weft.js'));
-  copyFileSync(join(root, 'dist', 'weft.mjs'), join(dir, 'dist', 'weft.mjs'));
+  cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
   copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return join(dir, 'bin', 'weft.js');

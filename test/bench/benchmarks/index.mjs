@@ -2,6 +2,7 @@
 // export is { name, title, run(ctx) } — run resolves to an array of rows built with the
 // helpers in ../lib.mjs (measureRow, ratioRow, skipRow) — and list it here.
 import dispatch from './dispatch.mjs';
+import js from './js.mjs';
 import startup from './startup.mjs';
 
-export const benchmarks = [dispatch, startup];
+export const benchmarks = [dispatch, startup, js];

@@ -120,7 +120,7 @@ export function simulate(
     if (job.fail) failed++;
     const result = { exitCode: job.fail ? 1 : 0, signal: 0, start: job.start, end: now };
     // The scheduler calls onJobEnd while the job still holds its slot.
-    auto?.onJobEnd(slots, { result, durationMs: now - job.start });
+    auto?.onJobEnd(slots, { result, durationMs: now - job.start, slot: job.slot });
     limits.push(auto ? auto.current : slots.size);
     job.phase = 'gap';
     job.left = service.gap ?? 0;
