@@ -167,17 +167,18 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   };
 
   // -j auto: a controller resizes the slots after each job (docs/scheduling.md).
+  const maxJobs = spec.maxJobs ?? MAX_SLOTS;
   const auto =
     spec.jobs === 'auto'
       ? new AdaptiveLimit({
-          max: spec.maxJobs ?? MAX_SLOTS,
+          max: maxJobs,
           onChange: (change) => bus.emit({ type: 'concurrency_changed', ...change }),
         })
       : undefined;
   bus.emit({
     type: 'run_started',
     jobs: auto ? auto.current : (spec.jobs as number),
-    maxJobs: auto ? (spec.maxJobs ?? MAX_SLOTS) : undefined,
+    maxJobs: auto ? maxJobs : undefined,
     startedAt: started,
     total: p.total,
     totalBytes: pipeInputBytes(spec, stdin),

@@ -47,10 +47,9 @@ export interface AdaptiveOptions {
   onChange?(change: LimitChange): void;
 }
 
-/**
- * Completions per measurement window: in slow start at least this many and `limit`; in steady
- * state twice that, for steadier figures.
- */
+/** Completions per window in slow start: at least this many, and one per slot. */
+export const RAMP_SAMPLES = 2;
+/** Completions per window in steady state: twice this many at least, and two per slot. */
 export const MIN_SAMPLES = 4;
 /** In steady state, latency this far above its floor tries a step down. */
 export const TOLERANCE = 0.25;

@@ -8,6 +8,7 @@ import {
   LOW_MEMORY,
   MAX_HOLD,
   MIN_SAMPLES,
+  RAMP_SAMPLES,
   TOLERANCE,
   emptyWindow,
   failuresRose,
@@ -116,11 +117,12 @@ export class AdaptiveLimit {
     }
     if (result.start < this.changedAt || this.settling || first) {
       // A job that started under another limit says nothing about this one, but its end is a
-      // moment to notice that none of the raised limit's jobs has ended in twice the latency
-      // the raise started from: even the fastest of them is too slow for the raise to pay.
+      // moment to notice that none of the raised limit's jobs has ended yet in the latency at
+      // which the raise would just pay: the fastest of them is too slow, so their mean is too.
       const base = this.good.latencyMs;
       const waited = this.now() - this.changedAt;
-      if (this.trial === 'up' && !this.settling && w.n === 0 && base && waited > 2 * base) {
+      const pays = base && (base * this.limit) / this.good.limit / this.wanted();
+      if (this.trial === 'up' && !this.settling && w.n === 0 && pays && waited > pays) {
         if (this.noGain({})) slots.resize(this.limit);
       }
       return;
@@ -135,8 +137,10 @@ export class AdaptiveLimit {
       w.okMs += durationMs;
     }
     const ramp = this.phase === 'ramp';
-    const span = ramp ? Math.max(MIN_SAMPLES, this.limit) : Math.max(2 * MIN_SAMPLES, 2 * this.limit);
-    if (w.n < span && !(w.n >= MIN_SAMPLES && this.losing(w))) return;
+    // Slow start judges a doubling (a gain of a quarter or more wanted, of double expected) on one
+    // round of the slots; steady state judges steps of a tenth on two rounds.
+    const span = ramp ? Math.max(RAMP_SAMPLES, this.limit) : Math.max(MIN_SAMPLES, this.limit) * 2;
+    if (w.n < span && !(w.n >= RAMP_SAMPLES && this.losing(w))) return;
     this.window = emptyWindow();
     if (this.decide(w)) slots.resize(this.limit);
   }
@@ -223,7 +227,10 @@ export class AdaptiveLimit {
     return mayGrow && this.stepUp(stats);
   }
 
-  /** True once no job of a higher limit runs and every slot up to the limit has started. */
+  /**
+   * True once the slots run at the limit: no job of a higher limit left, and every slot up to
+   * it has finished a first job (a new thread's first jobs also warm it up: module, connections).
+   */
   private settled(slots: Slots): boolean {
     // onJobEnd comes before this job's slot is released: it still counts as running.
     if (slots.running - 1 > slots.size) return false;

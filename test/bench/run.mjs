@@ -10,6 +10,7 @@
 //   --startup-runs N   start-up runs per command (default 20)
 //   --jobs N           jobs in the dispatch benchmark (default 2000)
 //   --js-records N     NDJSON records in the js benchmark (default 1000000)
+//   --adaptive-jobs N  requests per run in the adaptive benchmark (default 600)
 //   --only a,b         run only these benchmarks (names from benchmarks/index.mjs)
 //   --verbose          print every timed run
 //   --in-place         run bin/weft.js where it is instead of a snapshot (see below)
@@ -46,6 +47,7 @@ function parseArgs(argv) {
     startupRuns: 20,
     dispatchJobs: 2000,
     jsRecords: 1_000_000,
+    adaptiveJobs: 600,
     only: null,
     verbose: false,
     inPlace: false,
@@ -61,6 +63,7 @@ function parseArgs(argv) {
     else if (a === '--startup-runs') opts.startupRuns = int(a, argv[++i]);
     else if (a === '--jobs') opts.dispatchJobs = int(a, argv[++i]);
     else if (a === '--js-records') opts.jsRecords = int(a, argv[++i]);
+    else if (a === '--adaptive-jobs') opts.adaptiveJobs = int(a, argv[++i]);
     else if (a === '--only') opts.only = String(argv[++i]).split(',');
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '--in-place') opts.inPlace = true;

@@ -7,20 +7,29 @@ import { overloadedService } from '../bench/overloaded-service.mjs';
 
 // -j auto against a real HTTP service (127.0.0.1, a free port) whose latency grows steeply past
 // a capacity weft is not told: fixed -j values around the capacity vs -j auto over the same
-// jobs. Each job is one request, made with fetch by a --js module: a process per request (curl)
-// would cost more than the service's own latency on a loaded 2-core machine and blur the knee.
+// jobs. Each job is one request, made by a --js module with node:http: a process per request
+// (curl) would cost more than the service's own latency on a loaded 2-core machine and blur the
+// knee (fetch would too, on each new thread's first request: it compiles undici).
 // Each setting runs twice (the second round in reverse order) and keeps its best time, so a
 // burst of load on a shared machine does not decide the outcome.
 
-const JOBS = 600;
+const JOBS = 800;
 const CAPACITY = 8;
 const BASE_MS = 100;
-const FIXED = ['6', '8', '10', '12', '16'];
-const FETCH = `export default async ([url]) => {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(url + ': ' + res.status);
-  return res.text();
-};
+const FIXED = ['6', '8', '10', '12'];
+const GET = `import http from 'node:http';
+const agent = new http.Agent({ keepAlive: true });
+export default ([url]) =>
+  new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(url + ': ' + res.statusCode))));
+      })
+      .on('error', reject);
+  });
 `;
 
 let service: Awaited<ReturnType<typeof overloadedService>>;
@@ -31,8 +40,8 @@ afterAll(() => service?.close());
 
 /** Runs the jobs with `-j j`; jobs per second over weft's whole run, and its events. */
 async function measure(j: string) {
-  const dir = tempDir({ 'fetch.mjs': FETCH });
-  const args = [`-j${j}`, '--events', 'ev.ndjson', '--js', 'fetch.mjs', ':::'];
+  const dir = tempDir({ 'get.mjs': GET });
+  const args = [`-j${j}`, '--events', 'ev.ndjson', '--js', 'get.mjs', ':::'];
   for (let i = 1; i <= JOBS; i++) args.push(`${service.url}${i}`);
   const t0 = performance.now();
   const r = await weft(args, { cwd: dir, timeoutMs: 120_000 });
