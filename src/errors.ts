@@ -19,12 +19,17 @@ export type WeftErrorCode =
   | 'E_INPUT'
   | 'E_TEMPLATE'
   | 'E_JOBLOG'
+  | 'E_JOURNAL'
   | 'E_RESULTS'
   | 'E_AGGREGATE'
   | 'E_SHUFFLE'
+  | 'E_SPILL'
   | 'E_EVENTS'
   | 'E_SPEC'
   | 'E_JS'
+  | 'E_CACHE'
+  | 'E_QUEUE'
+  | 'E_PAYLOAD'
   | 'E_INTERNAL';
 
 /** The one error type weft throws for problems a user can act on. */

@@ -86,7 +86,12 @@ export async function plan(
       };
       const stats = newChunkStats();
       const chunks = formatChunks(gunzipIfNeeded(name, stream), opts, stats);
-      jobs = numbered(chunks, (seq, c) => ({ seq, args: [], stdin: { kind: 'buffer', data: c.data } }));
+      jobs = numbered(chunks, (seq, c) => ({
+        seq,
+        args: [],
+        stdin: { kind: 'buffer', data: c.data },
+        ...(c.key === undefined ? {} : { key: String(c.key) }),
+      }));
       return { jobs, command, tag: tagTemplate(spec, base), chunkStats: stats };
     } else {
       jobs = numbered(pipeChunks(stdin, spec.pipe), (seq, data) => ({

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { KILL_GRACE_MS, killGroup } from '../exec/local.js';
+import { killGroup, signalNumber, terminateGroup } from '../exec/terminate.js';
 
 /** How a reduce process ended. */
 export interface ReduceExit {
@@ -18,12 +17,9 @@ export interface GroupChild {
   stdout: Readable;
   /** Settles once the process has exited and its output has ended (never rejects). */
   done: Promise<ReduceExit>;
-  /** Ends the whole group: TERM, then KILL after KILL_GRACE_MS. */
+  /** Ends the whole group as GNU's default --termseq does (TERM, …, KILL). */
   kill(): void;
 }
-
-const signalNumber = (name: NodeJS.Signals | null): number =>
-  name ? ((constants.signals as Record<string, number>)[name] ?? 0) : 0;
 
 /**
  * Starts `shell -c cmd` detached (its own process group, like every weft job) with piped
@@ -46,13 +42,11 @@ export function spawnGroup(opts: {
   child.stdin.on('error', () => {});
   child.stderr.on('data', (b: Buffer) => opts.stderr.write(b));
   let killed = false;
-  let graceTimer: NodeJS.Timeout | undefined;
+  let ended: Promise<void> | undefined;
   const kill = (): void => {
     if (killed || !child.pid) return;
     killed = true;
-    killGroup(child.pid, 'SIGTERM');
-    graceTimer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), KILL_GRACE_MS);
-    graceTimer.unref();
+    ended = terminateGroup(child.pid);
   };
   const onAbort = (): void => kill();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -62,12 +56,12 @@ export function spawnGroup(opts: {
     let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
     let settled = false;
     let drainTimer: NodeJS.Timeout | undefined;
-    const finish = (): void => {
+    const finish = async (): Promise<void> => {
       if (settled || !exit) return;
       settled = true;
-      clearTimeout(graceTimer);
       clearTimeout(drainTimer);
       opts.signal?.removeEventListener('abort', onAbort);
+      await ended;
       if (killed && child.pid) killGroup(child.pid, 'SIGKILL');
       resolve({
         exitCode: exit.code ?? 0,
@@ -78,7 +72,7 @@ export function spawnGroup(opts: {
     child.on('error', (err) => {
       opts.stderr.write(`weft: cannot start ${opts.shell}: ${err.message}\n`);
       exit = { code: 127, sig: null };
-      finish();
+      void finish();
     });
     child.on('exit', (code, sig) => {
       exit = { code, sig };
@@ -86,10 +80,10 @@ export function spawnGroup(opts: {
       drainTimer = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();
-        finish();
+        void finish();
       }, 200);
     });
-    child.on('close', finish);
+    child.on('close', () => void finish());
   });
   return { stdin: child.stdin, stdout: child.stdout, done, kill };
 }

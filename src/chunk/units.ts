@@ -12,6 +12,19 @@ export function parseSize(text: string, option: string): number {
   return Math.round(Number(m[1]) * base ** Math.max(0, exp));
 }
 
+/** `1.5G`, `512M`, `800K`: sizes in GNU's powers of 1024. */
+export function formatSize(bytes: number): string {
+  const units = ['', 'K', 'M', 'G', 'T', 'P'];
+  let n = bytes;
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  const text = i > 0 && n < 10 && !Number.isInteger(n) ? n.toFixed(1) : String(Math.round(n));
+  return text + units[i];
+}
+
 /** Parses seconds with an optional unit: 1.5, 30s, 5m, 2h, 1d, 200ms. */
 export function parseDuration(text: string, option: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());

@@ -4,9 +4,11 @@ import { CommanderError } from 'commander';
 import { WeftError } from '../errors.js';
 import { run } from '../run.js';
 import { cliObservers, type CliObservers } from './observers.js';
+import { processSignals, stopNotices } from './signals.js';
 import { buildProgram } from './program.js';
 import { statusCommand } from './status.js';
 import { toSpec, type CliOptions } from './to-spec.js';
+import { checkWorkerFlags, workerCommand } from './worker.js';
 import type { JobSpec } from '../spec/types.js';
 
 /** The streams and process hooks the CLI uses; tests pass their own. */
@@ -14,8 +16,10 @@ export interface CliIO {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
-  /** Subscribe to SIGINT/SIGTERM (the real CLI); tests may pass an AbortSignal instead. */
+  /** A first SIGINT/SIGTERM/SIGHUP (the real CLI, src/cli/signals.ts): start no new job. */
   signal?: AbortSignal;
+  /** A second SIGINT/SIGTERM: kill the running jobs. */
+  killSignal?: AbortSignal;
 }
 
 /** weft's version from the nearest package.json above this module (dist/ or the bundle). */
@@ -79,6 +83,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (opts.status !== undefined) return statusCommand(opts.status, io);
   let observers: CliObservers | undefined;
   try {
+    if (opts.worker !== undefined) return await workerCommand(opts, program.args, io);
+    checkWorkerFlags(opts);
     let spec: JobSpec;
     if (opts.spec !== undefined || opts.validate !== undefined || opts.printSpec) {
       // yaml and zod load only here, so ordinary runs start fast (docs/benchmarks.md).
@@ -87,12 +93,20 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       ({ spec, opts } = fromSpec);
     } else spec = toSpec(opts, program.args);
     observers = cliObservers(opts, spec, io);
+    const notices = stopNotices(observers.stderr);
+    const onEvent = observers.onEvent;
     const summary = await run(spec, {
       stdin: io.stdin,
       stdout: observers.stdout,
       stderr: observers.stderr,
       signal: io.signal,
-      onEvent: observers.onEvent,
+      killSignal: io.killSignal,
+      onEvent: onEvent
+        ? (e) => {
+            onEvent(e);
+            notices(e);
+          }
+        : notices,
       countTotal: observers.countTotal,
     });
     return summary.exitCode;
@@ -104,14 +118,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** The `weft` executable: real streams, signals wired to an abort, and the one process.exit. */
+/** The `weft` executable: real streams, signals wired to two aborts, and the one process.exit. */
 export async function cli(): Promise<void> {
-  const interrupt = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (!interrupt.signal.aborted) interrupt.abort(sig);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = processSignals();
   // A closed stdout (e.g. `weft ... | head`) is not an error of weft's.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
@@ -120,7 +129,8 @@ export async function cli(): Promise<void> {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
-    signal: interrupt.signal,
+    signal: signals.signal,
+    killSignal: signals.killSignal,
   });
   // Exit only once everything written has reached the pipe or file.
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

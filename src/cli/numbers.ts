@@ -43,3 +43,11 @@ export function parseTimeout(text: string): { seconds: number } | { percent: num
   if (seconds <= 0) throw new WeftError('E_OPTION', `--timeout: '${text}' must be more than 0`);
   return { seconds };
 }
+
+/** Parses --nice: a niceness from -20 to 19 (GNU: the job's absolute niceness). */
+export function parseNice(text: string): number {
+  const n = Number(text);
+  if (!/^[+-]?\d+$/.test(text.trim()) || n < -20 || n > 19)
+    throw new WeftError('E_OPTION', `--nice: '${text}' is not a niceness from -20 to 19`);
+  return n;
+}

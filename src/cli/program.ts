@@ -17,8 +17,11 @@ Examples:
   cat urls.txt | weft -j8 --timeout 30 curl -sO {}
   weft --pipe --block 10M wc -l < big.log   count lines of a big file in 10 MB chunks
 
+Signals: a first SIGINT, SIGTERM or SIGHUP starts no new job and waits for the running ones;
+a second SIGINT or SIGTERM kills them (--termseq).
+
 Exit status: the number of failed jobs (101 if more than 100), the failing job's status
-with --halt, 130/143 after SIGINT/SIGTERM, 255 for weft's own errors.
+with --halt, 130/143/129 after SIGINT/SIGTERM/SIGHUP, 255 for weft's own errors.
 Docs: README.md, docs/gnu-parallel.md.`;
 
 /** The commander program: GNU parallel's options; options end at the first word of the command. */
@@ -66,10 +69,50 @@ export function buildProgram(): Command {
       )
       .option('--max-jobs <n>', 'with -j auto: the most jobs it may run at once (default 256)')
       .option('--delay <secs>', 'wait SECS between job starts')
+      // Admission limits (docs/scheduling.md)
+      .option('--rate <rate>', 'start at most N jobs per second: N/s, N/m, N/h (a token bucket)')
+      .option('--burst <n>', 'with --rate: up to N jobs may start at once after a pause (default 1)')
+      .option('--max-per-key <n>', 'at most N jobs at once with the same --key (e.g. per host)')
+      .option('--memfree <size>', 'start no job while free memory is below SIZE (K, M, G, T)')
+      // Reusing results (docs/scheduling.md)
+      .option('--dedupe', 'run identical jobs (same command line and stdin) once; duplicates get its output')
+      .option(
+        '--dedupe-window <duration>',
+        'reuse a result for duplicates only this long after its job ended',
+      )
+      .option('--cache <dir>', 'reuse successful results stored in DIR; store new ones there')
+      .option('--cache-ttl <duration>', 'with --cache: run jobs whose stored result is older than DURATION')
+      .option('--cache-env <vars>', 'with --cache: these environment variables (VAR,VAR) are part of the key')
       .option('--timeout <secs>', 'kill a job (its process group) after SECS, or N% of the median runtime')
       .option('--retries <n>', 'run a failing job up to N times')
+      .option(
+        '--retry-delay <duration>',
+        'wait DURATION before each retry; MIN..MAX (1s..30s) doubles from MIN up to MAX, with jitter',
+      )
+      .option('--retry-on <codes>', 'retry only these failures: exit codes, signal names (KILL), timeout')
+      .option(
+        '--termseq <seq>',
+        'kill jobs (timeout, --halt now, a second signal) with this signal,ms sequence (default TERM,200,TERM,100,TERM,50,KILL,25)',
+      )
+      .addOption(new Option('--term-seq <seq>').hideHelp())
+      .option('--nice <n>', 'run every job at niceness N')
       .option('--halt <policy>', 'stop early: now|soon,fail|success|done=N|N%')
       .option('--dry-run', 'print the commands instead of running them')
+      // Start order (docs/scheduling.md)
+      .addOption(
+        new Option(
+          '--order <policy>',
+          'start order: input (default), or lpt (longest job first, by --cost)',
+        ).choices(['input', 'lpt']),
+      )
+      .option(
+        '--cost <source>',
+        'with --order lpt: file-size (default), file-size:{N}, or a number template ({2}, {name})',
+      )
+      .option(
+        '--priority <template>',
+        'start jobs with a higher number first ({2}, {name}); reads all input first',
+      )
       // Output
       .option('-k, --keep-order', 'print output in input order')
       .option('--group', 'print each job’s output as one block when it finishes (default)')
@@ -80,9 +123,14 @@ export function buildProgram(): Command {
       .option('--tagstring <str>', 'prefix each output line with STR (replacement strings allowed)')
       .option('--results <dir>', 'save each job’s stdout, stderr and seq under DIR (GNU layout)')
       .option('--joblog <file>', 'write a GNU-format joblog to FILE')
+      .option('--joblog-attempts', 'with --joblog: a row for every attempt, with an Attempt column')
       .option('--report <file>', 'write a run report (timeline, charts, failures) to FILE.json or FILE.html')
-      .option('--resume', 'skip jobs the joblog records as done')
-      .option('--resume-failed', 'skip jobs the joblog records as succeeded; rerun failed ones')
+      .option(
+        '--journal <file>',
+        'crash-safe journal: keep each finished job’s output in FILE; --resume replays it',
+      )
+      .option('--resume', 'skip jobs the joblog (or journal) records as done')
+      .option('--resume-failed', 'skip jobs the joblog (or journal) records as succeeded; rerun failed ones')
       // Pipe mode
       .option('--pipe', 'split stdin into blocks and feed one to each job’s stdin (alias --spreadstdin)')
       .addOption(new Option('--spreadstdin').hideHelp())
@@ -101,8 +149,8 @@ export function buildProgram(): Command {
       .option('--records <n>', 'records per chunk (instead of --block)')
       .option('--window <duration>', 'flush a partial chunk after DURATION (live streams: tail -f)')
       .option(
-        '--key <field>',
-        'send all records with one key (field, column name or number) to one partition',
+        '--key <key>',
+        'a job key TEMPLATE ({1}, {host}) for --max-per-key; with --format, a field, column name or number: records with one key go to one partition',
       )
       .option('--overlap <n>', 'repeat the last N records of a chunk at the start of the next')
       .addOption(
@@ -120,6 +168,33 @@ export function buildProgram(): Command {
       )
       .option('--map <cmd>', 'MapReduce: CMD emits key<TAB>value lines, shuffled by key to --reduce')
       .option('--partitions <n>', 'MapReduce partitions, one reducer each (default: -j)')
+      // Distributed mode (docs/distributed.md)
+      .option(
+        '--queue <url>',
+        'run the jobs on a Redis queue (redis://[user:password@]host:port[/db], rediss:// for TLS) that weft --worker processes drain',
+      )
+      .option(
+        '--max-payload <size>',
+        'with --queue: largest chunk, command line or job output sent through Redis (default 16M)',
+      )
+      .option(
+        '--run-id <id>',
+        'with --queue: the run’s id (default: derived from the command line, so --resume finds it)',
+      )
+      .option(
+        '--worker <url>',
+        'run jobs from the producers on this Redis (weft --queue URL ...) until SIGTERM',
+      )
+      .option('--concurrency <n>', 'with --worker: jobs to run at once (default: one per core)')
+      .option(
+        '--allow <prefix>',
+        'with --worker: run only plain commands whose first words are PREFIX (repeatable)',
+        collectList,
+      )
+      .option(
+        '--stall-timeout <duration>',
+        'with --worker: a job whose worker stops for this long goes back to the queue (default 10s)',
+      )
       // weft
       .option('--debug', 'show stack traces for errors')
       // YAML job specs (docs/spec.md)

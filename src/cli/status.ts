@@ -4,6 +4,7 @@ import { fileError, WeftError } from '../errors.js';
 import { formatDuration, RunTally } from '../events/tally.js';
 import type { WeftEvent } from '../events/types.js';
 import { parseJoblog } from '../events/joblog.js';
+import { formatSize } from '../chunk/units.js';
 
 /** What `weft --status FILE` found. */
 export interface RunStatus {
@@ -22,6 +23,11 @@ export interface RunStatus {
   exitCode?: number;
   /** The file ended in the middle of a line (a write in progress); that line was left out. */
   partial: boolean;
+  /** Jobs given a reused result (`--cache`, `--dedupe`), when there are any. */
+  cached?: number;
+  deduped?: number;
+  /** `--memfree` holds new jobs: the memory seen, and for how long (ms). */
+  held?: { freeBytes: number; limitBytes: number; forMs: number };
 }
 
 const EVENT_TYPES = new Set([
@@ -31,6 +37,8 @@ const EVENT_TYPES = new Set([
   'job_retry',
   'job_failed',
   'job_skipped',
+  'jobs_held',
+  'jobs_released',
   'run_finished',
 ]);
 
@@ -98,6 +106,17 @@ function eventsStatus(path: string, lines: string[], partial: boolean, now: numb
     etaSeconds: tally.etaSeconds(elapsedMs),
     exitCode: tally.summary?.exitCode,
     partial,
+    ...(tally.cached ? { cached: tally.cached } : {}),
+    ...(tally.deduped ? { deduped: tally.deduped } : {}),
+    ...(tally.held
+      ? {
+          held: {
+            freeBytes: tally.held.freeBytes,
+            limitBytes: tally.held.limitBytes,
+            forMs: Math.max(0, elapsedMs - tally.held.t),
+          },
+        }
+      : {}),
   };
 }
 
@@ -139,6 +158,16 @@ export function formatStatus(s: RunStatus): string {
     s.total === undefined ? `done: ${s.done}` : `done: ${s.done}/${s.total} (${s.percent}%)`,
     `failed: ${s.failed}`,
     `running: ${s.running ?? 0}`,
+  );
+  if (s.cached || s.deduped)
+    out.push(`reused: ${s.cached ?? 0} from the cache, ${s.deduped ?? 0} duplicates`);
+  if (s.held) {
+    const h = s.held;
+    out.push(
+      `held: free memory ${formatSize(h.freeBytes)} < --memfree ${formatSize(h.limitBytes)} (${formatDuration(h.forMs / 1000)})`,
+    );
+  }
+  out.push(
     `eta: ${s.state === 'finished' ? '0s' : s.total === undefined ? 'unknown (total not known)' : formatDuration(s.etaSeconds)}`,
   );
   return out.join('\n') + '\n';

@@ -1,8 +1,18 @@
 import { parseDuration, parseSize } from '../chunk/units.js';
 import { WeftError } from '../errors.js';
 import { reportFormat } from '../report/writer.js';
+import { parseTermseq } from '../exec/terminate.js';
 import { parseHalt } from '../schedule/halt.js';
-import { defaultJobs, defaultShell, plannedSlots } from '../spec/defaults.js';
+import { parseRetryDelay, parseRetryOn } from '../schedule/retry.js';
+import { checkRunId } from '../queue/run-id.js';
+import { parseQueueUrl } from '../queue/url.js';
+import {
+  DEFAULT_MAX_PAYLOAD,
+  defaultJobs,
+  defaultShell,
+  plannedSlots,
+  QUEUE_JOBS,
+} from '../spec/defaults.js';
 import { parseAggregateKind } from '../aggregate/kinds.js';
 import type {
   AggregateSpec,
@@ -10,10 +20,13 @@ import type {
   FormatChunking,
   InputSource,
   JobSpec,
+  OrderSpec,
   PipeSpec,
+  QueueSpec,
 } from '../spec/types.js';
 import { splitCommand, unescapeDelimiter } from './inputs.js';
-import { MAX_SLOTS, parseCount, parseJobs, parseTimeout } from './numbers.js';
+import { MAX_SLOTS, parseCount, parseJobs, parseNice, parseTimeout } from './numbers.js';
+import { keyTemplate, limits, reuse } from './policies.js';
 
 /** The options commander hands over (names as commander camel-cases them). */
 export interface CliOptions {
@@ -40,10 +53,28 @@ export interface CliOptions {
   jobs?: string;
   maxJobs?: string;
   delay?: string;
+  rate?: string;
+  burst?: string;
+  maxPerKey?: string;
+  memfree?: string;
+  dedupe?: boolean;
+  dedupeWindow?: string;
+  cache?: string;
+  cacheTtl?: string;
+  cacheEnv?: string;
   timeout?: string;
   retries?: string;
+  retryDelay?: string;
+  retryOn?: string;
+  termseq?: string;
+  termSeq?: string;
+  nice?: string;
+  joblogAttempts?: boolean;
   halt?: string;
   dryRun?: boolean;
+  order?: 'input' | 'lpt';
+  cost?: string;
+  priority?: string;
   keepOrder?: boolean;
   group?: boolean;
   lineBuffer?: boolean;
@@ -53,6 +84,7 @@ export interface CliOptions {
   tagstring?: string;
   results?: string;
   joblog?: string;
+  journal?: string;
   report?: string;
   resume?: boolean;
   resumeFailed?: boolean;
@@ -81,6 +113,14 @@ export interface CliOptions {
   map?: string;
   partitions?: string;
   version?: boolean;
+  /** Distributed mode: `--queue URL` (a producer) and its options; `--worker URL` and its options. */
+  queue?: string;
+  maxPayload?: string;
+  runId?: string;
+  worker?: string;
+  concurrency?: string;
+  allow?: string[];
+  stallTimeout?: string;
   /** `--spec FILE`, `--validate [FILE]`, `--print-spec`: a YAML job spec (src/spec/, docs/spec.md). */
   spec?: string;
   validate?: string | boolean;
@@ -98,10 +138,17 @@ function grouping(o: CliOptions, pipe: boolean): JobSpec['grouping'] {
 
 /** weft's own chunking flags; any of them turns on pipe mode with record-safe chunks. */
 function formatChunking(o: CliOptions): FormatChunking | undefined {
-  const given = [o.format, o.records, o.window, o.key, o.overlap, o.emit, o.onBadRecord].some(
+  const fieldKey = keyTemplate(o) ? undefined : o.key;
+  const given = [o.format, o.records, o.window, fieldKey, o.overlap, o.emit, o.onBadRecord].some(
     (v) => v !== undefined,
   );
   if (!given) return undefined;
+  if (keyTemplate(o)) {
+    throw new WeftError(
+      'E_USAGE',
+      `--key '${o.key}' is a job key template (for argument jobs); with --format and friends --key names a field or column`,
+    );
+  }
   if (o.pipepart)
     throw new WeftError('E_USAGE', '--pipepart cannot be combined with --format/--records/--key/...');
   if ((o.argFile?.length ?? 0) > 1)
@@ -121,7 +168,7 @@ function formatChunking(o: CliOptions): FormatChunking | undefined {
     format: o.format,
     records: o.records === undefined ? undefined : parseCount(o.records, '--records'),
     windowMs: o.window === undefined ? undefined : parseDuration(o.window, '--window') * 1000,
-    key: o.key,
+    key: fieldKey,
     overlap: o.overlap === undefined ? undefined : parseCount(o.overlap, '--overlap', 0),
     emit: o.emit,
     onBadRecord: q ? { quarantine: q[1] } : (bad as 'fail' | 'skip'),
@@ -162,6 +209,16 @@ function pipeSpec(o: CliOptions): PipeSpec | undefined {
   };
 }
 
+/** `--order`, `--cost`, `--priority`; undefined when jobs start in input order. */
+function orderSpec(o: CliOptions, pipe: boolean): OrderSpec | undefined {
+  const by = o.order ?? 'input';
+  if (o.cost !== undefined && by !== 'lpt') throw new WeftError('E_USAGE', '--cost applies with --order lpt');
+  if (by === 'input' && o.priority === undefined) return undefined;
+  // Pipe-mode chunks are cut while jobs run; sorting them would hold all of stdin in memory.
+  if (pipe) throw new WeftError('E_USAGE', '--order lpt and --priority need argument input, not --pipe');
+  return { by, cost: o.cost, priority: o.priority };
+}
+
 function columns(o: CliOptions): ColumnMode {
   if (o.csv) return { kind: 'csv', delimiter: o.colsep ?? ',' };
   if (o.colsep !== undefined) {
@@ -193,6 +250,29 @@ function aggregateSpec(o: CliOptions, jobs: number | 'auto'): AggregateSpec | un
   return undefined;
 }
 
+/** `--queue URL` and its options; undefined without --queue. */
+function queueSpec(o: CliOptions): QueueSpec | undefined {
+  if (o.queue === undefined) {
+    const stray = [o.maxPayload !== undefined && '--max-payload', o.runId !== undefined && '--run-id'].filter(
+      Boolean,
+    );
+    if (stray.length)
+      throw new WeftError(
+        'E_USAGE',
+        `${stray.join(' and ')} only ${stray.length > 1 ? 'apply' : 'applies'} with --queue URL`,
+      );
+    return undefined;
+  }
+  parseQueueUrl(o.queue); // E_OPTION now, not after the input is read
+  if (o.resumeFailed)
+    throw new WeftError('E_USAGE', '--resume-failed is not supported with --queue (--resume finishes a run)');
+  const maxPayload =
+    o.maxPayload === undefined ? DEFAULT_MAX_PAYLOAD : parseSize(o.maxPayload, '--max-payload');
+  if (maxPayload <= 0)
+    throw new WeftError('E_OPTION', `--max-payload: '${o.maxPayload}' must be a positive size`);
+  return { url: o.queue, maxPayload, runId: o.runId === undefined ? undefined : checkRunId(o.runId) };
+}
+
 /** Maps parsed options and the words after them to a frozen JobSpec. */
 export function toSpec(given: CliOptions, words: string[]): JobSpec {
   const o = { ...given, pipe: given.pipe || given.spreadstdin, lineBuffer: given.lineBuffer || given.lb };
@@ -208,7 +288,11 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   );
   const sources = [...fileSources, ...commandSources];
   const pipe = pipeSpec(o);
-  const jobs = o.jobs === undefined ? defaultJobs() : parseJobs(o.jobs);
+  const queue = queueSpec(o);
+  if (queue && o.js !== undefined)
+    throw new WeftError('E_USAGE', '--js runs jobs in this process; it cannot be combined with --queue');
+  // In queue mode -j is how many jobs may wait on the queue at once: the workers' slots, not ours.
+  const jobs = o.jobs === undefined ? (queue ? QUEUE_JOBS : defaultJobs()) : parseJobs(o.jobs);
   if (o.maxJobs !== undefined && jobs !== 'auto')
     throw new WeftError('E_USAGE', '--max-jobs only applies with -j auto');
   if (o.results && (o.aggregate || o.reduce))
@@ -223,9 +307,19 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   }
   if (o.resume && o.resumeFailed)
     throw new WeftError('E_USAGE', '--resume and --resume-failed exclude each other');
-  if ((o.resume || o.resumeFailed) && !o.joblog)
-    throw new WeftError('E_USAGE', '--resume needs --joblog FILE');
+  if ((o.resume || o.resumeFailed) && !o.joblog && !o.journal && !queue)
+    throw new WeftError('E_USAGE', '--resume needs --joblog FILE or --journal FILE');
   if (o.report !== undefined) reportFormat(o.report); // E_OPTION unless .json or .html
+  if (o.joblogAttempts && !o.joblog) throw new WeftError('E_USAGE', '--joblog-attempts needs --joblog FILE');
+  const retries = o.retries === undefined ? 1 : Math.max(1, parseCount(o.retries, '--retries', 0));
+  for (const [given, name] of [
+    [o.retryDelay, '--retry-delay'],
+    [o.retryOn, '--retry-on'],
+  ] as const) {
+    if (given !== undefined && retries < 2)
+      throw new WeftError('E_USAGE', `${name} needs --retries N (N of at least 2 attempts)`);
+  }
+  const termseq = o.termseq ?? o.termSeq;
   const mode = o.ungroup ? 'ungroup' : o.lineBuffer ? 'line-buffer' : 'group';
   // GNU: --colsep trims the columns unless --trim says otherwise.
   const trim =
@@ -258,13 +352,23 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     pipe,
     dryRun: !!o.dryRun,
     halt: o.halt === undefined ? { when: 'never', why: 'fail' } : parseHalt(o.halt),
-    retries: o.retries === undefined ? 1 : Math.max(1, parseCount(o.retries, '--retries', 0)),
+    retries,
+    retryDelay: o.retryDelay === undefined ? undefined : parseRetryDelay(o.retryDelay),
+    retryOn: o.retryOn === undefined ? undefined : parseRetryOn(o.retryOn),
+    termSeq: termseq === undefined ? undefined : parseTermseq(termseq),
+    nice: o.nice === undefined ? undefined : parseNice(o.nice),
     timeout: o.timeout === undefined ? undefined : parseTimeout(o.timeout),
     delay: o.delay === undefined ? 0 : parseDuration(o.delay, '--delay'),
+    ...limits(o, pipe),
+    ...reuse(o),
+    order: orderSpec(o, !!pipe),
     joblog: o.joblog,
+    joblogAttempts: o.joblogAttempts || undefined,
+    journal: o.journal,
     aggregate: aggregateSpec(o, jobs),
     report: o.report,
     resume: o.resumeFailed ? 'retry-failed' : o.resume ? 'skip-done' : 'none',
+    queue,
     shell: defaultShell(),
     // WEFT_DISPATCH=spawn turns the slot-shell fast path off (tests run both paths).
     dispatch: process.env.WEFT_DISPATCH === 'spawn' ? 'spawn' : 'auto',

@@ -25,6 +25,11 @@ export class RunTally {
   failed = 0;
   /** Skipped by --resume. */
   skipped = 0;
+  /** Not run: their result came from `--cache`, or from an identical job (`--dedupe`). */
+  cached = 0;
+  deduped = 0;
+  /** `--memfree` holds new jobs now: since when (`t`), and the memory seen. */
+  held?: { t: number; freeBytes: number; limitBytes: number };
   retried = 0;
   /** `t` of the latest event (ms since the run started). */
   lastT = 0;
@@ -72,7 +77,18 @@ export class RunTally {
         this.failed++;
         break;
       case 'job_skipped':
-        this.skipped++;
+        if (e.reason === 'resume') this.skipped++;
+        else {
+          if (e.reason === 'cache') this.cached++;
+          else this.deduped++;
+          if (e.exitCode === 0 && e.signal === 0) this.succeeded++;
+        }
+        break;
+      case 'jobs_held':
+        this.held = { t: e.t, freeBytes: e.freeBytes, limitBytes: e.limitBytes };
+        break;
+      case 'jobs_released':
+        this.held = undefined;
         break;
       case 'concurrency_changed':
         this.slots = e.limit;
@@ -80,13 +96,14 @@ export class RunTally {
       case 'run_finished':
         this.summary = e.summary;
         this.running = 0;
+        this.held = undefined;
         break;
     }
   }
 
-  /** Jobs that will not run again: finished or skipped. */
+  /** Jobs that will not run again: finished, skipped, or given a reused result. */
   get done(): number {
-    return this.finished + this.skipped;
+    return this.finished + this.skipped + this.cached + this.deduped;
   }
 
   /** Jobs left, when the total is known. */
@@ -136,6 +153,8 @@ export class RunTally {
     this.summary = undefined;
     this.started = this.running = this.finished = 0;
     this.succeeded = this.failed = this.skipped = this.retried = 0;
+    this.cached = this.deduped = 0;
+    this.held = undefined;
   }
 }
 

@@ -1,23 +1,31 @@
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { constants } from 'node:os';
+import { getPriority } from 'node:os';
 import type { Writable } from 'node:stream';
+import { acquireGuard } from './guard.js';
+import { DEFAULT_TERMSEQ, signalNumber, terminateGroup, type TermStep } from './terminate.js';
 import type { ExecRequest, ExecResult, Executor, JobStdin } from './types.js';
 
-/** How long a job has between TERM and KILL. */
-export const KILL_GRACE_MS = 2000;
+/** How the local executors start and end jobs. */
+export interface ExecOptions {
+  /** How a job weft ends (timeout, --halt now, a second signal) is killed (GNU --termseq). */
+  termSeq?: readonly TermStep[];
+  /** Run jobs at this niceness (GNU --nice: absolute, as setpriority). */
+  nice?: number;
+  /** Start the orphan guard (src/exec/guard.ts) while jobs run; default true. */
+  guard?: boolean;
+}
 
-const signalNumber = (name: NodeJS.Signals | null): number =>
-  name ? ((constants.signals as Record<string, number>)[name] ?? 0) : 0;
-
-/** Sends `sig` to the job's whole process group; a group that is gone is fine. */
-export function killGroup(pid: number, sig: NodeJS.Signals): boolean {
+/** The argv prefix that runs a command at niceness `nice` (relative to weft's own). */
+export function nicePrefix(nice: number | undefined): string[] {
+  if (nice === undefined) return [];
+  let own = 0;
   try {
-    process.kill(-pid, sig);
-    return true;
+    own = getPriority();
   } catch {
-    return false;
+    // unknown: assume 0
   }
+  return nice === own ? [] : ['nice', '-n', String(nice - own)];
 }
 
 function feed(stdin: JobStdin, sink: Writable | null): void {
@@ -33,38 +41,51 @@ function feed(stdin: JobStdin, sink: Writable | null): void {
   }
 }
 
+/** Why an abort of the request's signal ends the job. */
+export const abortReason = (signal?: AbortSignal): NonNullable<ExecResult['killed']> =>
+  signal?.reason === 'halt' ? 'halt' : 'interrupt';
+
 /**
  * Runs each job as `shell -c command` in its own process group, so a timeout or an
  * interrupt can end the job together with everything it started.
  */
 export class LocalExecutor implements Executor {
+  private readonly termSeq: readonly TermStep[];
+  private readonly argv0: string[];
+  private release?: () => void;
+
   constructor(
     private readonly shell: string,
     private readonly env: Record<string, string>,
     private readonly cwd?: string,
-  ) {}
+    private readonly opts: ExecOptions = {},
+  ) {
+    this.termSeq = opts.termSeq ?? DEFAULT_TERMSEQ;
+    this.argv0 = [...nicePrefix(opts.nice), shell];
+  }
 
   run(req: ExecRequest): Promise<ExecResult> {
     return new Promise((resolve) => {
       const start = Date.now();
-      const child = spawn(this.shell, ['-c', req.command], {
+      const [file, ...pre] = this.argv0;
+      const child = spawn(file, [...pre, '-c', req.command], {
         detached: true,
         cwd: this.cwd,
         env: { ...this.env, PARALLEL_SEQ: String(req.seq), PARALLEL_JOBSLOT: String(req.slot) },
         stdio: [req.stdin.kind === 'none' ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       });
+      // After the job's own spawn, so the guard's start-up never delays the first job.
+      if (this.opts.guard !== false) this.release ??= acquireGuard();
       let killed: ExecResult['killed'];
-      let graceTimer: NodeJS.Timeout | undefined;
+      let ended: Promise<void> | undefined;
       const stop = (why: NonNullable<ExecResult['killed']>) => {
         if (killed || !child.pid) return;
         killed = why;
-        killGroup(child.pid, 'SIGTERM');
-        graceTimer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), KILL_GRACE_MS);
-        graceTimer.unref();
+        ended = terminateGroup(child.pid, this.termSeq);
       };
       const timer =
         req.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), req.timeoutMs) : undefined;
-      const onAbort = () => stop(req.signal?.reason === 'halt' ? 'halt' : 'interrupt');
+      const onAbort = () => stop(abortReason(req.signal));
       req.signal?.addEventListener('abort', onAbort, { once: true });
       if (req.signal?.aborted) onAbort();
 
@@ -75,15 +96,14 @@ export class LocalExecutor implements Executor {
       let settled = false;
       let drainTimer: NodeJS.Timeout | undefined;
       let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
-      const finish = () => {
+      const finish = async () => {
         if (settled || !exit) return;
         settled = true;
         clearTimeout(timer);
-        clearTimeout(graceTimer);
         clearTimeout(drainTimer);
         req.signal?.removeEventListener('abort', onAbort);
         // Whatever the job left running in its group goes with it when weft ended the job.
-        if (killed && child.pid) killGroup(child.pid, 'SIGKILL');
+        await ended;
         resolve({
           // GNU's joblog: a timed-out job has exit value -1; one ended by a signal, 0.
           exitCode: killed === 'timeout' ? -1 : (exit.code ?? 0),
@@ -94,9 +114,9 @@ export class LocalExecutor implements Executor {
         });
       };
       child.on('error', (err) => {
-        req.onStderr(Buffer.from(`weft: cannot start ${this.shell}: ${err.message}\n`));
+        req.onStderr(Buffer.from(`weft: cannot start ${file}: ${err.message}\n`));
         exit = { code: 127, sig: null };
-        finish();
+        void finish();
       });
       child.on('exit', (code, sig) => {
         exit = { code, sig };
@@ -105,10 +125,15 @@ export class LocalExecutor implements Executor {
         drainTimer = setTimeout(() => {
           child.stdout?.destroy();
           child.stderr?.destroy();
-          finish();
+          void finish();
         }, 200);
       });
-      child.on('close', finish);
+      child.on('close', () => void finish());
     });
+  }
+
+  async close(): Promise<void> {
+    this.release?.();
+    this.release = undefined;
   }
 }

@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { killGroup, KILL_GRACE_MS } from './local.js';
+import { abortReason, nicePrefix, type ExecOptions } from './local.js';
 import { simpleArgv } from './simple-command.js';
+import { DEFAULT_TERMSEQ, killGroup, terminateGroup, type TermStep } from './terminate.js';
 import type { ExecRequest, ExecResult } from './types.js';
 
 /**
@@ -71,6 +72,8 @@ interface Running {
   status?: number;
   marks: number;
   killed?: ExecResult['killed'];
+  /** Settles once a killed job's group is gone (--termseq). */
+  ended?: Promise<void>;
   timers: NodeJS.Timeout[];
 }
 
@@ -87,11 +90,15 @@ export class SlotShell {
 
   /** Plain commands skip the inner shell only when that shell is bash, the driver's own. */
   private readonly direct: boolean;
+  private readonly termSeq: readonly TermStep[];
 
-  constructor(shell: string, env: Record<string, string>, cwd?: string) {
+  constructor(shell: string, env: Record<string, string>, cwd?: string, opts: ExecOptions = {}) {
     this.direct = /\/bash$/.test(shell);
+    this.termSeq = opts.termSeq ?? DEFAULT_TERMSEQ;
     const mark = randomBytes(16).toString('hex');
-    this.child = spawn(DRIVER_SHELL!, ['-c', DRIVER], {
+    // --nice: the slot shell itself runs at that niceness, and every job inherits it.
+    const [file, ...pre] = [...nicePrefix(opts.nice), DRIVER_SHELL!];
+    this.child = spawn(file, [...pre, '-c', DRIVER], {
       detached: true,
       cwd,
       env: { ...env, WEFT_SHELL: shell, WEFT_MARK: mark },
@@ -137,7 +144,7 @@ export class SlotShell {
   private started(pid: number): void {
     const r = this.current!;
     r.pid = pid;
-    if (r.killed) killGroup(pid, 'SIGTERM');
+    if (r.killed) r.ended = terminateGroup(pid, this.termSeq);
   }
 
   private settle(r: Running, status: number): void {
@@ -145,28 +152,29 @@ export class SlotShell {
     this.current = undefined;
     r.timers.forEach(clearTimeout);
     r.req.signal?.removeEventListener('abort', this.onAbort);
-    if (r.killed && r.pid) killGroup(r.pid, 'SIGKILL');
     // The shell only sees 128+N for a job killed by signal N.
     const signal = status > 128 && status < 160 ? status - 128 : 0;
-    r.resolve({
-      exitCode: r.killed === 'timeout' ? -1 : signal ? 0 : status,
-      signal,
-      killed: r.killed,
-      start: r.start,
-      end: Date.now(),
-    });
+    // Whatever the job left running in its group goes with it when weft ended the job.
+    void Promise.resolve(r.ended).then(() =>
+      r.resolve({
+        exitCode: r.killed === 'timeout' ? -1 : signal ? 0 : status,
+        signal,
+        killed: r.killed,
+        start: r.start,
+        end: Date.now(),
+      }),
+    );
   }
 
   private readonly onAbort = () => {
     const r = this.current;
-    if (r) this.stop(r, r.req.signal?.reason === 'halt' ? 'halt' : 'interrupt');
+    if (r) this.stop(r, abortReason(r.req.signal));
   };
 
   private stop(r: Running, why: NonNullable<ExecResult['killed']>): void {
     if (r.killed) return;
     r.killed = why;
-    if (r.pid) killGroup(r.pid, 'SIGTERM');
-    r.timers.push(setTimeout(() => r.pid && killGroup(r.pid, 'SIGKILL'), KILL_GRACE_MS));
+    if (r.pid) r.ended = terminateGroup(r.pid, this.termSeq);
   }
 
   run(req: ExecRequest): Promise<ExecResult> {

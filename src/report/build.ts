@@ -114,6 +114,7 @@ export function buildReport(c: ReportCollector, opts: { title?: string; now?: nu
     failed: c.failures.length,
     skipped: c.skipped,
     retried: c.retried,
+    ...(c.cached || c.deduped ? { cached: c.cached, deduped: c.deduped } : {}),
     halted: false,
     exitCode: null,
     wallMs,

@@ -44,6 +44,9 @@ export class ReportCollector {
   jobsStarted = 0;
   succeeded = 0;
   skipped = 0;
+  /** Jobs given a reused result (`--cache`, `--dedupe`). */
+  cached = 0;
+  deduped = 0;
   retried = 0;
   summary?: RunSummary;
   /** Bus time of the last event (ms since the run started). */
@@ -105,7 +108,28 @@ export class ReportCollector {
         this.retried++;
         break;
       case 'job_skipped':
-        this.skipped++;
+        if (e.reason === 'resume') {
+          this.skipped++;
+          break;
+        }
+        if (e.reason === 'cache') this.cached++;
+        else this.deduped++;
+        if (e.exitCode === 0 && e.signal === 0) this.succeeded++;
+        else {
+          const now = this.startedAt ?? 0;
+          // A duplicate of a failed job fails as it did; its job_failed follows.
+          this.lastFailed.set(e.seq, {
+            seq: e.seq,
+            attempts: 0,
+            slot: 0,
+            exitCode: e.exitCode,
+            signal: e.signal,
+            start: now + e.t,
+            durationMs: 0,
+            args: e.args,
+            command: e.command,
+          });
+        }
         break;
       case 'concurrency_changed':
         this.slots = Math.max(this.slots, e.limit);

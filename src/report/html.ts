@@ -313,6 +313,8 @@ export function renderHtml(r: Report): string {
     card(String(s.succeeded), 'succeeded'),
     card(String(s.failed), 'failed'),
     s.skipped ? card(String(s.skipped), 'skipped (--resume)') : '',
+    s.cached ? card(String(s.cached), 'from the cache') : '',
+    s.deduped ? card(String(s.deduped), 'duplicates (--dedupe)') : '',
     s.retried ? card(String(s.retried), 'retries') : '',
     card(formatMs(st.wallMs), 'wall time'),
     card(String(st.slots), r.concurrency ? 'peak slots (-j auto)' : 'slots (-j)'),

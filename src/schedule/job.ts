@@ -15,6 +15,8 @@ export interface JobContext {
   gates: readonly Gate[];
   /** Aborted to kill running jobs (halt now, second signal, an error). */
   kill: AbortSignal;
+  /** Aborted when nothing new may start (a first signal): a pending retry is dropped. */
+  stop: AbortSignal;
   timeoutMs(): number | undefined;
 }
 
@@ -46,13 +48,18 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
  * Runs one job on `slot` until it succeeds, is stopped, or runs out of attempts. Output
  * goes to the collector (or is kept for `hooks.done`); every attempt is an event.
  */
-export async function runJob(job: PlannedJob, slot: number, ctx: JobContext): Promise<JobOutcome> {
+export async function runJob(
+  job: PlannedJob,
+  slot: number,
+  command: string,
+  ctx: JobContext,
+): Promise<JobOutcome> {
   const { bus, hooks, collector } = ctx;
-  const command = hooks.command(job, slot);
   const sink = collector.start(job.seq, hooks.tag(job, slot));
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const keep = hooks.done !== undefined;
+  const show = !keep || hooks.alsoPrint === true;
   let busyMs = 0;
   for (let attempt = 1; ; attempt++) {
     out.length = 0;
@@ -71,20 +78,22 @@ export async function runJob(job: PlannedJob, slot: number, ctx: JobContext): Pr
       onStdout: (b) => {
         outBytes += b.length;
         if (keep) out.push(b);
-        else sink.onStdout(b);
+        if (show) sink.onStdout(b);
       },
       onStderr: (b) => {
         errBytes += b.length;
         if (keep) err.push(b);
-        else sink.onStderr(b);
+        if (show) sink.onStderr(b);
       },
     });
     const failed = res.exitCode !== 0 || res.signal !== 0;
     const stopped = res.killed === 'halt' || res.killed === 'interrupt';
-    const final = !failed || stopped || ctx.kill.aborted || !ctx.retry.retry(res, attempt);
+    // After a first signal no new attempt starts: a job that would be retried is stopped.
+    const retry = failed && !stopped && !ctx.kill.aborted && ctx.retry.retry(res, attempt);
+    const final = !retry;
     const durationMs = res.end - res.start;
     busyMs += durationMs;
-    for (const g of ctx.gates) g.finished?.(job, res, final);
+    for (const g of ctx.gates) g.finished?.(job, res, final || ctx.stop.aborted);
     bus.emit({
       type: 'job_finished',
       seq: job.seq,
@@ -101,7 +110,7 @@ export async function runJob(job: PlannedJob, slot: number, ctx: JobContext): Pr
       stdoutBytes: outBytes,
       stderrBytes: errBytes,
     });
-    if (!final) {
+    if (retry && !ctx.stop.aborted) {
       collector.retry(job.seq);
       const delayMs = ctx.retry.delayMs(attempt);
       bus.emit({
@@ -112,10 +121,12 @@ export async function runJob(job: PlannedJob, slot: number, ctx: JobContext): Pr
         signal: res.signal,
         delayMs,
       });
-      await pause(delayMs, ctx.kill);
-      if (!ctx.kill.aborted) continue;
+      await pause(delayMs, ctx.stop);
+      if (!ctx.stop.aborted) continue;
+      // A signal during the wait: the job ends here; its gates hear so once more.
+      for (const g of ctx.gates) g.finished?.(job, res, true);
     }
-    if (stopped || !final) {
+    if (stopped || retry) {
       // GNU drops a job it killed: no output, no joblog row; --resume runs it again.
       collector.discard(job.seq);
       return { command, result: res, attempts: attempt, stopped: true, durationMs, busyMs };

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutputCollector } from '../collect/output.js';
 import type { EventBus } from '../events/bus.js';
@@ -9,12 +8,15 @@ import { haltStatus, shouldHalt } from './halt.js';
 import { runJob, type JobContext } from './job.js';
 import { retryPolicy, type RetryPolicy } from './retry.js';
 import { Median, Slots } from './slots.js';
+import { Stopping } from './stopping.js';
 
 /** A job ready to run; its command is built once its slot is known. */
 export interface PlannedJob {
   seq: number;
   args: string[];
   stdin: JobStdin;
+  /** Format chunks cut by `--key FIELD`: the chunk's key partition (for `--max-per-key`). */
+  key?: string;
 }
 
 /** How a job becomes a process, and where its final result goes. */
@@ -23,8 +25,13 @@ export interface JobHooks {
   tag(job: PlannedJob, slot: number): string;
   /** Called once per job after its last attempt (e.g. to write --results). */
   done?(job: PlannedJob, result: ExecResult, stdout: Buffer[], stderr: Buffer[]): void;
-  /** Jobs to skip (`--resume`). */
-  skip?(seq: number): boolean;
+  /** With `done`: the output is printed as well (the journal keeps a copy of what is printed). */
+  alsoPrint?: boolean;
+  /**
+   * Jobs not to run (`--resume`). 'replayed': the hook has put the job's stored output
+   * through the collector itself (`--journal`).
+   */
+  skip?(job: PlannedJob): SkipVerdict | Promise<SkipVerdict>;
 }
 
 /** What `onJobEnd` learns of a job: how its last attempt ended, how long it took, its slot. */
@@ -34,6 +41,9 @@ export interface JobEnd {
   slot: number;
 }
 
+/** What `JobHooks.skip` says: run the job (false), skip it (true), or it was replayed. */
+export type SkipVerdict = boolean | 'replayed';
+
 export interface ScheduleOptions {
   slots: number;
   /** Attempts per job (GNU --retries), or a full retry policy. */
@@ -42,8 +52,10 @@ export interface ScheduleOptions {
   timeout?: { seconds: number } | { percent: number };
   halt: HaltPolicy;
   total?: number;
-  /** Aborted on SIGINT/SIGTERM: start nothing more, end running jobs. */
+  /** Aborted on a first SIGINT/SIGTERM: start nothing more, let running jobs finish. */
   signal?: AbortSignal;
+  /** Aborted on a second signal: also kill the running jobs (their process groups). */
+  killSignal?: AbortSignal;
   /** Admission control (rate, per-key caps, free memory), asked before each start. */
   gates?: readonly Gate[];
   /** Called after each job's last attempt with the slot pool (adaptive concurrency). */
@@ -97,22 +109,20 @@ export async function schedule(
   const slots = new Slots(opts.slots);
   const gates = opts.gates ?? [];
   const running = new Set<Promise<void>>();
-  const kill = new AbortController();
-  // Every running job listens for a kill: as many listeners as slots is expected.
-  setMaxListeners(0, kill.signal);
+  /** Commands of the running jobs, for the notice a signal prints. */
+  const active = new Map<number, string>();
+  const stops = new Stopping(opts.signal, opts.killSignal, (reason, kill) => {
+    const running = [...active].map(([seq, command]) => ({ seq, command }));
+    bus.emit({ type: 'run_stopping', reason, kill, running });
+  });
+  const { stopped } = stops;
   const median = new Median();
-  let stopStarting = false;
+  // Also set by --halt soon, which lets retries go on (the `stop` abort does not).
+  let stopStarting = stops.stop.aborted;
+  stops.stop.addEventListener('abort', () => (stopStarting = true));
   let lastStart = 0;
   // The first unexpected error ends the run: running jobs are killed, then it is rethrown.
   let failure: { error: unknown } | undefined;
-
-  const onInterrupt = () => {
-    counts.interrupted = true;
-    stopStarting = true;
-    kill.abort('interrupt');
-  };
-  opts.signal?.addEventListener('abort', onInterrupt, { once: true });
-  if (opts.signal?.aborted) onInterrupt();
 
   const ctx: JobContext = {
     executor,
@@ -120,7 +130,8 @@ export async function schedule(
     bus,
     hooks,
     gates,
-    kill: kill.signal,
+    kill: stops.killing,
+    stop: stops.stop,
     retry: typeof opts.attempts === 'number' ? retryPolicy(opts.attempts) : opts.attempts,
     timeoutMs: () => {
       const t = opts.timeout;
@@ -130,8 +141,8 @@ export async function schedule(
     },
   };
 
-  async function finishJob(job: PlannedJob, slot: number): Promise<void> {
-    const o = await runJob(job, slot, ctx);
+  async function finishJob(job: PlannedJob, slot: number, command: string): Promise<void> {
+    const o = await runJob(job, slot, command, ctx);
     counts.busyMs += o.busyMs;
     counts.retried += o.attempts - 1;
     opts.onJobEnd?.(slots, { ...o, slot });
@@ -156,7 +167,7 @@ export async function schedule(
       counts.halted = true;
       counts.haltExit = haltStatus(opts.halt, halt, res);
       stopStarting = true;
-      if (opts.halt.when === 'now') kill.abort('halt');
+      if (opts.halt.when === 'now') stops.kill('halt');
     }
   }
 
@@ -166,13 +177,15 @@ export async function schedule(
     counts.jobs++;
     for (const g of gates) g.started?.(job, now);
     const slot = slots.take();
-    const p: Promise<void> = finishJob(job, slot)
+    const command = hooks.command(job, slot);
+    active.set(job.seq, command);
+    const p: Promise<void> = finishJob(job, slot, command)
       .catch((error: unknown) => {
         failure ??= { error };
-        stopStarting = true;
-        kill.abort('interrupt');
+        stops.kill('interrupt');
       })
       .finally(() => {
+        active.delete(job.seq);
         running.delete(p);
         slots.release(slot);
       });
@@ -185,11 +198,16 @@ export async function schedule(
   const lookahead = Math.max(1, opts.lookahead ?? (gates.length ? Math.max(64, opts.slots * 4) : 1));
   const it = jobs[Symbol.asyncIterator]();
   let exhausted = false;
+  // A read of the input still in flight when a signal stopped the run (stdin may never end).
+  let pending: Promise<IteratorResult<PlannedJob>> | undefined;
 
   /** Reads jobs until `lookahead` wait; skipped (--resume) jobs never wait. */
   async function fill(): Promise<void> {
     while (!exhausted && !stopStarting && waiting.length < lookahead) {
-      const next = await it.next();
+      pending ??= it.next();
+      const next = await Promise.race([pending, stopped]);
+      if (!next) return;
+      pending = undefined;
       if (next.done) {
         exhausted = true;
         return;
@@ -197,9 +215,10 @@ export async function schedule(
       const job = next.value;
       const bytes = stdinBytes(job.stdin);
       if (bytes !== undefined) bus.emit({ type: 'chunk_ready', seq: job.seq, bytes });
-      if (hooks.skip?.(job.seq)) {
+      const verdict = hooks.skip ? await hooks.skip(job) : false;
+      if (verdict) {
         counts.skipped++;
-        collector.passOver(job.seq);
+        if (verdict !== 'replayed') collector.passOver(job.seq);
         bus.emit({ type: 'job_skipped', seq: job.seq, reason: 'resume' });
         continue;
       }
@@ -227,12 +246,12 @@ export async function schedule(
         const wakes = gates.map((g) => g.wake?.(now)).filter((w) => w !== undefined);
         if (!wakes.length && !running.size)
           throw new Error('scheduler: every gate is closed and no job runs');
-        await Promise.race([...running, ...wakes]);
+        await Promise.race([...running, ...wakes, stopped]);
         continue;
       }
       if (opts.delayMs > 0 && lastStart > 0) {
         const wait = lastStart + opts.delayMs - Date.now();
-        if (wait > 0) await sleep(wait);
+        if (wait > 0) await Promise.race([sleep(wait), stopped]);
         if (stopStarting) {
           waiting.unshift(job);
           break;
@@ -241,15 +260,20 @@ export async function schedule(
       start(job);
     }
   } catch (err) {
-    kill.abort('interrupt');
+    stops.kill('interrupt');
     await Promise.allSettled(running);
-    opts.signal?.removeEventListener('abort', onInterrupt);
+    stops.dispose();
     throw err;
   }
-  if (stopStarting) await it.return?.(undefined);
+  if (stopStarting) {
+    // A read still in flight blocks return() until it settles: end the input when it does.
+    if (pending) pending.then(() => it.return?.(undefined)).catch(() => {});
+    else await it.return?.(undefined);
+  }
   // An interrupt while the last jobs run must still reach them.
   await Promise.all(running);
-  opts.signal?.removeEventListener('abort', onInterrupt);
+  stops.dispose();
+  counts.interrupted = stops.interrupted;
   if (failure) throw failure.error;
   collector.end();
   return counts;

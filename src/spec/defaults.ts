@@ -26,6 +26,12 @@ export const plannedSlots = (spec: Pick<JobSpec, 'jobs'>): number =>
 export const highestSlot = (spec: Pick<JobSpec, 'jobs' | 'maxJobs'>): number =>
   spec.jobs === 'auto' ? (spec.maxJobs ?? MAX_SLOTS) : spec.jobs;
 
+/** Queue mode's default -j: jobs on the queue at once, enough to keep several workers busy. */
+export const QUEUE_JOBS = 64;
+
+/** Queue mode's default --max-payload: 16 MiB per job (chunk and command) and per job output. */
+export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+
 /** A complete JobSpec from the fields a caller cares about; the rest get GNU parallel's defaults. */
 export function defaultSpec(partial: Partial<JobSpec> & Pick<JobSpec, 'command'>): JobSpec {
   return {

@@ -79,6 +79,11 @@ export const CLI_ONLY: Partial<Record<CliKey | 'help', string>> = {
   argFileSep: 'only changes how the command line is read (a spec has input.path)',
   lb: 'alias of --line-buffer (output.buffer: line)',
   spreadstdin: 'alias of --pipe (pipe.mode: pipe)',
+  termSeq: 'alias of --termseq (termseq)',
+  worker: 'starts a worker process that serves queues; not a job',
+  concurrency: 'a --worker setting, not part of a job',
+  allow: 'a --worker setting (what that machine agrees to run), not part of a job',
+  stallTimeout: 'a --worker setting, not part of a job',
 };
 
 /** The value `field` holds when its flags say `o`, or undefined. */

@@ -1,6 +1,7 @@
 import { AGGREGATE_KINDS } from '../aggregate/kinds.js';
 import { flag, notYet, words, type Field } from './field.js';
 import * as k from './kinds.js';
+import { isKeyTemplate } from '../schedule/per-key.js';
 
 export { CLI_ONLY, fieldToCli, liftFlag, type CliKey, type Field } from './field.js';
 
@@ -106,7 +107,12 @@ export const FIELDS = {
     k.duration,
     'flush a partial chunk after this long (live streams)',
   ),
-  'chunk.key': flag('key', '--key', k.fieldRef, 'send all records with one key to one partition'),
+  'chunk.key': {
+    ...flag('key', '--key', k.fieldRef, 'send all records with one key (a field or column) to one partition'),
+    // --key is shared with concurrency.key: a template there, a field or column here.
+    fromCli: (o) =>
+      o.key === undefined || isKeyTemplate(o.key, o.I) ? undefined : k.fieldRef.fromFlag!(o.key),
+  },
   'chunk.overlap': flag(
     'overlap',
     '--overlap',
@@ -164,8 +170,8 @@ export const FIELDS = {
     'jobs',
     '-j',
     k.jobs,
-    'job slots: N, N% of the cores, +N, -N, 0 for as many as possible, or auto (adapts to throughput)',
-    'one per core',
+    'job slots: N, N% of the cores, +N, -N, 0 for as many as possible, or auto (adapts to throughput); with --queue, jobs on the queue at once',
+    'one per core (64 with --queue)',
   ),
   'concurrency.max-jobs': flag(
     'maxJobs',
@@ -175,8 +181,35 @@ export const FIELDS = {
     '256',
   ),
   'concurrency.delay': flag('delay', '--delay', k.duration, 'wait this long between job starts', '0'),
-  'concurrency.rate': notYet(k.rate, 'at most this many job starts per second/minute/hour'),
-  'concurrency.per-key': notYet(k.count(1), 'at most this many jobs at once per chunk.key'),
+  'concurrency.rate': flag(
+    'rate',
+    '--rate',
+    k.rate,
+    'at most this many job starts per second/minute/hour (a token bucket)',
+  ),
+  'concurrency.burst': flag(
+    'burst',
+    '--burst',
+    k.count(1),
+    'with rate: this many jobs may start at once after a pause',
+    '1',
+  ),
+  'concurrency.key': {
+    ...flag('key', '--key', k.keyTemplate, 'the job key for per-key, a template such as {1} or {host}'),
+    fromCli: (o) => (o.key !== undefined && isKeyTemplate(o.key, o.I) ? o.key : undefined),
+  },
+  'concurrency.per-key': flag(
+    'maxPerKey',
+    '--max-per-key',
+    k.count(1),
+    'at most this many jobs at once per concurrency.key (or per chunk.key partition)',
+  ),
+  'concurrency.memfree': flag(
+    'memfree',
+    '--memfree',
+    k.size,
+    'start no job while free memory is below this size',
+  ),
   'retry.attempts': flag(
     'retries',
     '--retries',
@@ -184,15 +217,87 @@ export const FIELDS = {
     'run a failing job up to this many times (0 and 1: once)',
     '1',
   ),
-  'retry.backoff': notYet(k.duration, 'wait this long before the first retry, doubling each time'),
+  'retry.delay': flag(
+    'retryDelay',
+    '--retry-delay',
+    k.retryDelay,
+    'wait this long before each retry; MIN..MAX doubles from MIN up to MAX, with full jitter',
+    '0',
+  ),
+  'retry.on': {
+    ...flag(
+      'retryOn',
+      '--retry-on',
+      k.retryOn,
+      'retry only these failures: exit codes, signal names (KILL) and timeout',
+      'any failure',
+    ),
+    toCli: (v) => ({ retryOn: Array.isArray(v) ? v.join(',') : String(v) }),
+  },
   timeout: flag(
     'timeout',
     '--timeout',
     k.timeout,
     'kill a job (its process group) after this long, or N% of the median runtime',
   ),
+  termseq: flag(
+    'termseq',
+    '--termseq',
+    k.termseq,
+    'how a job is killed (timeout, halt now, a second signal): signal,ms pairs',
+    'TERM,200,TERM,100,TERM,50,KILL,25',
+  ),
+  nice: flag('nice', '--nice', k.niceness, 'run every job at this niceness'),
   halt: flag('halt', '--halt', k.halt, 'stop early: now|soon,fail|success|done=N|N%', 'never'),
+  dedupe: {
+    kind: k.dedupe,
+    sets: ['dedupe', 'dedupeWindow'],
+    flag: '--dedupe / --dedupe-window',
+    doc: 'run identical jobs once and give duplicates the result: true (the whole run) or a window',
+    default: 'false',
+    toCli: (v) =>
+      v === false ? {} : v === true ? { dedupe: true } : { dedupe: true, dedupeWindow: String(v) },
+    fromCli: (o) =>
+      o.dedupeWindow !== undefined ? k.duration.fromFlag!(o.dedupeWindow) : o.dedupe ? true : undefined,
+  },
+  'cache.dir': flag('cache', '--cache', k.text, 'reuse successful results stored in this directory'),
+  'cache.ttl': flag('cacheTtl', '--cache-ttl', k.duration, 'run jobs whose stored result is older than this'),
+  'cache.env': {
+    kind: k.names,
+    sets: ['cacheEnv'],
+    flag: '--cache-env',
+    doc: 'environment variables whose values are part of the cache key',
+    toCli: (v) => ({ cacheEnv: (Array.isArray(v) ? v : [v]).map(String).join(',') }),
+    fromCli: (o) => {
+      if (o.cacheEnv === undefined) return undefined;
+      const names = o.cacheEnv
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean);
+      return names.length === 1 ? names[0] : names;
+    },
+  },
   'dry-run': flag('dryRun', '--dry-run', k.bool, 'print the commands instead of running them', 'false'),
+  'schedule.order': flag(
+    'order',
+    '--order',
+    k.choice(['input', 'lpt']),
+    'start jobs in input order, or longest first by schedule.cost (lpt; reads all input first)',
+    'input',
+  ),
+  'schedule.cost': flag(
+    'cost',
+    '--cost',
+    k.text,
+    'what a job costs with lpt: file-size, file-size:{N}, or a template giving a number ({2}, {name})',
+    'file-size',
+  ),
+  'schedule.priority': flag(
+    'priority',
+    '--priority',
+    k.text,
+    'a template giving a number per job ({2}, {name}); higher starts first (reads all input first)',
+  ),
   'output.order': words(
     ['keepOrder'],
     '-k',
@@ -247,6 +352,19 @@ export const FIELDS = {
     'concurrency.jobs',
   ),
   'logs.joblog': flag('joblog', '--joblog', k.text, 'write a GNU-format joblog to this file'),
+  'logs.joblog-attempts': flag(
+    'joblogAttempts',
+    '--joblog-attempts',
+    k.bool,
+    'a joblog row for every attempt, with an Attempt column (2+ when another attempt follows)',
+    'false',
+  ),
+  'logs.journal': flag(
+    'journal',
+    '--journal',
+    k.text,
+    "crash-safe journal: keep each finished job's output in this file; resume replays it",
+  ),
   'logs.events': flag(
     'events',
     '--events',
@@ -258,7 +376,7 @@ export const FIELDS = {
     ['resume', 'resumeFailed'],
     '--resume / --resume-failed',
     { 'skip-done': { resume: true }, 'retry-failed': { resumeFailed: true } },
-    'skip jobs the joblog records as done (skip-done), or as succeeded (retry-failed)',
+    'skip jobs the joblog (or journal) records as done (skip-done), or as succeeded (retry-failed); with queue.url, finish the run the queue holds',
   ),
   'logs.bar': flag(
     'bar',
@@ -290,6 +408,26 @@ export const FIELDS = {
     'pipe.recstart and pipe.recend are regular expressions',
     'false',
   ),
+  'queue.url': flag(
+    'queue',
+    '--queue',
+    k.redisUrl,
+    'run the jobs on this Redis queue; `weft --worker` processes on any machine run them (docs/distributed.md)',
+  ),
+  'queue.max-payload': flag(
+    'maxPayload',
+    '--max-payload',
+    k.size,
+    'largest job (chunk and command line) and largest job output sent through the queue',
+    '16M',
+  ),
+  'queue.run-id': flag(
+    'runId',
+    '--run-id',
+    k.runId,
+    "the run's id on the queue (by default derived from the command line, so --resume finds it)",
+    'from the command line',
+  ),
   env: {
     kind: k.env,
     sets: null,
@@ -310,9 +448,12 @@ export const SECTIONS: Record<string, string> = {
   chunk: 'record-safe chunks (turns on chunking; each chunk is one job’s stdin)',
   args: 'how arguments become command lines',
   concurrency: 'how many jobs run at once',
+  schedule: 'which job starts first (docs/scheduling.md)',
   retry: 'running failed jobs again',
+  cache: 'reusing results across runs (docs/scheduling.md)',
   output: 'where job output goes and in which order',
   aggregate: 'folding all outputs into one answer',
   logs: 'joblog, events, reports and progress displays',
   pipe: "GNU parallel's pipe mode: stdin or a file cut into blocks",
+  queue: 'distributed mode: jobs go to a Redis queue that `weft --worker` processes drain',
 };

@@ -1,7 +1,12 @@
 import type { ZodType, z as Zod } from 'zod';
 import { parseSize } from '../chunk/units.js';
 import { parseTimeout } from '../cli/numbers.js';
+import { parseTermseq } from '../exec/terminate.js';
+import { parseQueueUrl } from '../queue/url.js';
 import { parseHalt } from '../schedule/halt.js';
+import { parseRetryDelay, parseRetryOn } from '../schedule/retry.js';
+import { isKeyTemplate } from '../schedule/per-key.js';
+import { parseRate } from '../schedule/rate.js';
 
 /** The zod namespace; spec modules get it by dynamic import, so ordinary runs never load zod. */
 export type ZodApi = typeof Zod;
@@ -180,9 +185,88 @@ export const reportFile: Kind = {
   build: (z) => z.string().regex(/\.(json|html?)$/i),
 };
 
-/** Starts per second, minute or hour. */
+/** Starts per second, minute or hour (a bare number is per second). */
 export const rate: Kind = {
   expected: 'must be a rate (e.g. 10/s, 100/m)',
   type: 'N/s | N/m | N/h',
-  build: (z) => z.union([z.number().gt(0), z.string().regex(/^\d+(\.\d+)?\/(s|m|h)$/)]),
+  build: (z) =>
+    z
+      .union([z.number().gt(0), z.string().regex(/^\d+(\.\d+)?(\/(s|m|h))?$/)])
+      .refine((v) => parses(() => parseRate(v))),
+  fromFlag: numeric,
+};
+
+/** A job key template: text with a replacement string (`{1}`, `{host}`). */
+export const keyTemplate: Kind = {
+  expected: 'must be a template with a replacement string (e.g. {1} or {host})',
+  type: 'template',
+  build: (z) => z.string().refine((v) => isKeyTemplate(v)),
+};
+
+/** `dedupe`: true (the whole run), false, or a window. */
+export const dedupe: Kind = {
+  expected: 'must be true, false or a duration (e.g. 10m)',
+  type: 'boolean | duration',
+  build: (z) => z.union([z.boolean(), z.number().min(0), z.string().regex(DURATION)]),
+};
+
+/** Environment variable names: one, or a list. */
+export const names: Kind = {
+  expected: 'must be an environment variable name or a list of them',
+  item: 'must be an environment variable name',
+  type: 'string | string[]',
+  build: (z) => {
+    const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+    return z.union([name, z.array(name).min(1)]);
+  },
+};
+
+/** `retry.delay`: a duration, or a backoff range MIN..MAX (doubling, with jitter). */
+export const retryDelay: Kind = {
+  expected: 'must be a duration (e.g. 2s) or a range MIN..MAX (e.g. 1s..30s)',
+  type: 'duration | MIN..MAX',
+  build: (z) =>
+    z.union([z.number().min(0), z.string()]).refine((v) => parses(() => parseRetryDelay(String(v)))),
+  fromFlag: numeric,
+};
+
+/** `retry.on`: exit codes, signal names and `timeout`, as a list or a comma list. */
+export const retryOn: Kind = {
+  expected: 'must be exit codes (1-255), signal names (KILL) or timeout, as a list or comma list',
+  item: 'must be an exit code, a signal name or timeout',
+  type: '(integer | string)[] | string',
+  build: (z) =>
+    z
+      .union([z.string(), z.int(), z.array(z.union([z.string(), z.int()])).min(1)])
+      .refine((v) => parses(() => parseRetryOn(Array.isArray(v) ? v.join(',') : String(v)))),
+  fromFlag: (t) => t.split(',').map((x) => numeric(x.trim())),
+};
+
+/** GNU's --termseq: signal,ms pairs. */
+export const termseq: Kind = {
+  expected: 'must be a termination sequence (e.g. TERM,200,TERM,100,KILL,25)',
+  type: 'string',
+  build: (z) => z.string().refine((v) => parses(() => parseTermseq(v))),
+};
+
+/** A niceness: -20 (highest priority) to 19. */
+export const niceness: Kind = {
+  expected: 'must be a whole number from -20 to 19',
+  type: 'integer -20..19',
+  build: (z) => z.int().min(-20).max(19),
+  fromFlag: numeric,
+};
+
+/** A Redis URL: redis://[user:password@]host:port[/db], or rediss:// for TLS. */
+export const redisUrl: Kind = {
+  expected: 'must be a Redis URL: redis://[user:password@]host:port[/db] (rediss:// for TLS)',
+  type: 'redis:// URL',
+  build: (z) => z.string().refine((v) => parses(() => parseQueueUrl(v))),
+};
+
+/** A run id: it names Redis keys. */
+export const runId: Kind = {
+  expected: "must be 1-64 letters, digits, '_', '.' or '-'",
+  type: 'string',
+  build: (z) => z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
 };

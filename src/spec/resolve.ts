@@ -56,6 +56,19 @@ function crossChecks(m: Merged, o: CliOptions, check: boolean, source?: SpecSour
     else
       errors.push(problem(`${path} is not supported yet (no flag does this yet); remove it to run`, where));
   }
+  // Both are the --key flag: a field of format records, or a job key template.
+  if (
+    getPath(m.doc, ['chunk', 'key']) !== undefined &&
+    getPath(m.doc, ['concurrency', 'key']) !== undefined
+  ) {
+    const where = m.fromFlags.has('concurrency.key') ? undefined : source?.at(['concurrency', 'key']);
+    errors.push(
+      problem(
+        'chunk.key and concurrency.key are both --key: give one (a record field, or a job key template)',
+        where,
+      ),
+    );
+  }
   return { errors, warnings };
 }
 

@@ -16,6 +16,25 @@ export interface HaltPolicy {
   percent?: number;
 }
 
+/** `--retry-delay`: seconds before each retry; with `max`, doubling from `min` up to `max`, with full jitter. */
+export interface RetryDelay {
+  min: number;
+  max?: number;
+}
+
+/** `--retry-on`: the failures worth another attempt (a code above 128 is also signal code−128). */
+export interface RetryOn {
+  exitCodes: number[];
+  signals: number[];
+  timeout: boolean;
+}
+
+/** One step of `--termseq`: send the signal, wait up to `ms` for the job's process group to die. */
+export interface TermStep {
+  signal: NodeJS.Signals;
+  ms: number;
+}
+
 /** Where output goes and how it is grouped. */
 export interface OutputSpec {
   mode: 'group' | 'line-buffer' | 'ungroup';
@@ -70,11 +89,57 @@ export interface InputSpec {
   link: boolean;
 }
 
+/**
+ * Which job starts first (`--order lpt`, `--priority`). Any of it reads the whole input before
+ * the first job starts; sequence numbers stay the input order (docs/scheduling.md).
+ */
+export interface OrderSpec {
+  /** `lpt`: longest (highest cost) first; `input`: as read. */
+  by: 'input' | 'lpt';
+  /** What a job costs with `lpt`: `file-size` (default), `file-size:TEMPLATE`, or a numeric TEMPLATE. */
+  cost?: string;
+  /** A numeric TEMPLATE per job; higher starts first, before cost is looked at. */
+  priority?: string;
+}
+
 /** How job outputs are folded into one answer (docs/cookbook.md). */
 export type AggregateSpec =
   | { kind: 'fold'; fold: 'concat' | 'sum' | 'count' | 'min' | 'max' | 'mean' | 'uniq' | 'count-distinct' }
   | { kind: 'reduce'; reduce: string }
   | { kind: 'mapreduce'; reduce: string; partitions: number };
+
+/** `--rate N/s --burst B`: a token bucket on job starts (docs/scheduling.md). */
+export interface RateLimit {
+  perSecond: number;
+  /** Starts allowed at once after a pause (the bucket's size); at least 1. */
+  burst: number;
+}
+
+/** `--key … --max-per-key N`: at most `max` jobs at once per key. */
+export interface PerKeyLimit {
+  max: number;
+  /** Argument jobs: the key template (`{1}`, `{host}`); undefined: the `--key FIELD` partition of format chunks. */
+  template?: string;
+}
+
+/** `--cache DIR`: successful results stored by the hash of command line, stdin and named env. */
+export interface CacheSpec {
+  dir: string;
+  /** Entries older than this are run again. */
+  ttlSeconds?: number;
+  /** Environment variables whose values are part of the key (`--cache-env`). */
+  env: string[];
+}
+
+/** Distributed mode (`--queue`): jobs go to a Redis queue that `weft --worker` processes drain. */
+export interface QueueSpec {
+  /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
+  url: string;
+  /** Largest job (chunk plus command line) and largest job output, in bytes. */
+  maxPayload: number;
+  /** The run's id on the queue; by default derived from the command line (so `--resume` finds it). */
+  runId?: string;
+}
 
 /** The frozen, validated description of a run. Everything later stages need, nothing else. */
 export interface JobSpec {
@@ -104,16 +169,40 @@ export interface JobSpec {
   halt: HaltPolicy;
   /** Attempts per job (`--retries`; at least 1). */
   retries: number;
+  /** Wait before a retry (`--retry-delay`); none by default, as GNU. */
+  retryDelay?: RetryDelay;
+  /** Retry only these failures (`--retry-on`); any failure by default, as GNU. */
+  retryOn?: RetryOn;
+  /** How weft kills a job (timeout, --halt now, a second signal): GNU's `--termseq`. */
+  termSeq?: TermStep[];
+  /** Niceness of every job (`--nice`). */
+  nice?: number;
   /** Seconds, or a percentage of the median runtime. */
   timeout?: { seconds: number } | { percent: number };
   /** Seconds between job starts. */
   delay: number;
+  /** Admission limits asked before each start (docs/scheduling.md). */
+  rate?: RateLimit;
+  perKey?: PerKeyLimit;
+  /** `--memfree SIZE`: bytes of free memory below which no new job starts. */
+  memfree?: number;
+  /** Reusing results: across runs (`--cache`), within a run (`--dedupe`, optionally within a window). */
+  cache?: CacheSpec;
+  dedupe?: { windowSeconds?: number };
+  /** Start order other than the input's (`--order lpt`, `--priority`); undefined: input order. */
+  order?: OrderSpec;
   joblog?: string;
+  /** Write a joblog row for every attempt, with an Attempt column (`--joblog-attempts`). */
+  joblogAttempts?: boolean;
+  /** `--journal FILE`: crash-safe record of finished jobs and their output (docs/reliability.md). */
+  journal?: string;
   /** `--aggregate`, `--reduce`, `--map … --reduce`: fold all outputs into one answer. */
   aggregate?: AggregateSpec;
   /** `--report FILE.json|FILE.html`: written when the run ends (docs/reports.md). */
   report?: string;
   resume: 'none' | 'skip-done' | 'retry-failed';
+  /** Run the jobs on a Redis queue instead of here (docs/distributed.md). */
+  queue?: QueueSpec;
   /** Shell used to run commands. */
   shell: string;
   /** How jobs start: a persistent shell per slot where possible (`auto`), or one spawn per job. */

@@ -9,6 +9,9 @@
 //   --rounds N         dispatch rounds per command (default 3)
 //   --startup-runs N   start-up runs per command (default 20)
 //   --jobs N           jobs in the dispatch benchmark (default 2000)
+//   --spill-mib N      output size of the spill benchmark in MiB (default 1024)
+//   --queue-jobs N     tiny jobs in the queue benchmark (default 1000)
+//   --scale-jobs N     `sleep 0.1` jobs in the queue scaling benchmark (default 192)
 //   --js-records N     NDJSON records in the js benchmark (default 1000000)
 //   --adaptive-jobs N  requests per run in the adaptive benchmark (default 600)
 //   --only a,b         run only these benchmarks (names from benchmarks/index.mjs)
@@ -46,6 +49,9 @@ function parseArgs(argv) {
     rounds: 3,
     startupRuns: 20,
     dispatchJobs: 2000,
+    spillMiB: 1024,
+    queueJobs: 1000,
+    scaleJobs: 192,
     jsRecords: 1_000_000,
     adaptiveJobs: 600,
     only: null,
@@ -62,6 +68,9 @@ function parseArgs(argv) {
     if (a === '--rounds') opts.rounds = int(a, argv[++i]);
     else if (a === '--startup-runs') opts.startupRuns = int(a, argv[++i]);
     else if (a === '--jobs') opts.dispatchJobs = int(a, argv[++i]);
+    else if (a === '--spill-mib') opts.spillMiB = int(a, argv[++i]);
+    else if (a === '--queue-jobs') opts.queueJobs = int(a, argv[++i]);
+    else if (a === '--scale-jobs') opts.scaleJobs = int(a, argv[++i]);
     else if (a === '--js-records') opts.jsRecords = int(a, argv[++i]);
     else if (a === '--adaptive-jobs') opts.adaptiveJobs = int(a, argv[++i]);
     else if (a === '--only') opts.only = String(argv[++i]).split(',');
@@ -128,14 +137,21 @@ function printBenchmark(b, rows) {
   console.log(`\n## ${b.title}\n`);
   const measures = rows.filter((r) => r.type === 'measure');
   const hasJobs = measures.some((r) => r.jobsPerSec !== undefined);
+  // Optional columns a benchmark adds to its rows (spill: throughput and peak RSS).
+  const extra = [
+    ['mbPerSec', 'MB/s'],
+    ['peakRssMB', 'peak RSS MB'],
+  ].filter(([key]) => measures.some((r) => r[key] !== undefined));
   const headers = ['variant', 'command', CA_VAR, 'n', 'median ms', 'min ms', 'max ms'];
   if (hasJobs) headers.push('jobs/s');
+  headers.push(...extra.map(([, title]) => title));
   console.log(
     table(
       headers,
       measures.map((r) => {
         const cells = [r.label, r.command, r.env ?? '', r.n, fmt(r.median), fmt(r.min), fmt(r.max)];
         if (hasJobs) cells.push(fmt(r.jobsPerSec, 0));
+        for (const [key] of extra) cells.push(r[key] === null ? '' : fmt(r[key]));
         return cells;
       }),
     ),

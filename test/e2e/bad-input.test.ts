@@ -100,12 +100,12 @@ const CASES: Case[] = [
   {
     name: '--resume without --joblog',
     args: ['--resume', 'echo', ':::', 'a'],
-    message: '--resume needs --joblog FILE',
+    message: '--resume needs --joblog FILE or --journal FILE',
   },
   {
     name: '--resume-failed without --joblog',
     args: ['--resume-failed', 'echo', ':::', 'a'],
-    message: '--resume needs --joblog FILE',
+    message: '--resume needs --joblog FILE or --journal FILE',
   },
   {
     name: '--resume with --resume-failed',

@@ -146,45 +146,78 @@ describe('library API: run(defaultSpec(...))', () => {
     await expect(p).rejects.toMatchObject({ code: 'E_NO_FILE', exitCode: 255 });
   });
 
-  /** Starts `values` as `sleep` jobs on `jobs` slots, aborts after 300 ms with `reason`. */
-  async function aborted(reason: string, jobs: number, vals: string[]) {
-    const ac = new AbortController();
-    const started = Date.now();
+  /**
+   * Starts `values` as `sleep` jobs on `jobs` slots; once the first has started, aborts
+   * `signal` (stop starting) and, with `kill`, `killSignal` (kill now) with `reason`.
+   */
+  async function aborted(reason: string, jobs: number, vals: string[], stages: 'stop' | 'kill' | 'both') {
+    const stop = new AbortController();
+    const kill = new AbortController();
     const events: WeftEvent[] = [];
+    let abortedAt = 0;
     const p = run(defaultSpec({ command: ['sleep'], input: values(...vals), jobs }), {
       stdout: sink(),
       stderr: sink(),
-      signal: ac.signal,
-      onEvent: (e) => events.push(e),
+      signal: stop.signal,
+      killSignal: kill.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'job_started' && !abortedAt) {
+          abortedAt = Date.now();
+          if (stages !== 'kill') stop.abort(reason);
+          if (stages !== 'stop') kill.abort(reason);
+        }
+      },
     });
-    setTimeout(() => ac.abort(reason), 300);
     const summary = await p;
-    return { summary, ms: Date.now() - started, events };
+    return { summary, ms: Date.now() - abortedAt, events };
   }
 
-  it('an AbortSignal stops the run like SIGINT: exit 130, no new job starts', async () => {
-    const r = await aborted('SIGINT', 1, ['5', '5', '5']);
-    expect(r.summary).toMatchObject({ interrupted: 'SIGINT', exitCode: 130 });
+  it('signal stops the run like a first SIGINT: no new job, running jobs finish, exit 130', async () => {
+    const r = await aborted('SIGINT', 1, ['0.5', '5', '5'], 'stop');
+    expect(r.summary).toMatchObject({ interrupted: 'SIGINT', exitCode: 130, succeeded: 1 });
     expect(r.events.filter((e) => e.type === 'job_started')).toHaveLength(1);
-    expect(r.ms).toBeLessThan(3000);
+    const stopping = r.events.find((e) => e.type === 'run_stopping');
+    expect(stopping).toMatchObject({ reason: 'SIGINT', kill: false });
+    const fin = r.events.filter((e) => e.type === 'job_finished');
+    expect(fin).toMatchObject([{ seq: 1, final: true, exitCode: 0 }]);
   });
 
-  it('SIGTERM as the abort reason reports 143', async () => {
-    const r = await aborted('SIGTERM', 1, ['5', '5']);
-    expect(r.summary).toMatchObject({ interrupted: 'SIGTERM', exitCode: 143 });
+  it('killSignal kills the running jobs: exit 143 with SIGTERM as the reason', async () => {
+    const r = await aborted('SIGTERM', 1, ['5', '5'], 'kill');
+    expect(r.summary).toMatchObject({ interrupted: 'SIGTERM', exitCode: 143, succeeded: 0, failed: 0 });
     expect(r.ms).toBeLessThan(3000);
+    expect(r.events.filter((e) => e.type === 'job_finished')).toMatchObject([{ killed: 'interrupt' }]);
   });
 
-  it('aborting after every job has started still kills the running jobs (free slots left)', async () => {
-    const r = await aborted('SIGINT', 4, ['5', '5']);
+  it('both stages after every job has started (free slots left) kill the running jobs', async () => {
+    const r = await aborted('SIGINT', 4, ['5', '5'], 'both');
     expect(r.summary).toMatchObject({ interrupted: 'SIGINT', exitCode: 130 });
     expect(r.ms).toBeLessThan(3000);
   });
 
-  it('aborting while the last jobs run (all slots busy, input exhausted) kills them', async () => {
-    const r = await aborted('SIGTERM', 2, ['5', '5']);
-    expect(r.summary).toMatchObject({ interrupted: 'SIGTERM', exitCode: 143 });
-    expect(r.ms).toBeLessThan(3000);
+  it('SIGHUP as the reason reports 129', async () => {
+    const r = await aborted('SIGHUP', 1, ['0.2', '5'], 'stop');
+    expect(r.summary).toMatchObject({ interrupted: 'SIGHUP', exitCode: 129, succeeded: 1 });
+  });
+
+  it('a retry waiting for its delay is dropped by the first stage (no joblog outcome)', async () => {
+    const stop = new AbortController();
+    const events: WeftEvent[] = [];
+    const summary = await run(
+      defaultSpec({ command: ['exit 3 #'], input: values('a'), retries: 3, retryDelay: { min: 30 } }),
+      {
+        stdout: sink(),
+        stderr: sink(),
+        signal: stop.signal,
+        onEvent: (e) => {
+          events.push(e);
+          if (e.type === 'job_retry') stop.abort('SIGTERM');
+        },
+      },
+    );
+    expect(summary).toMatchObject({ exitCode: 143, failed: 0, succeeded: 0 });
+    expect(events.filter((e) => e.type === 'job_started')).toHaveLength(1);
   });
 
   it('defaultSpec fills GNU defaults; shellQuote is exported', () => {

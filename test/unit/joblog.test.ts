@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WeftError } from '../../src/errors.js';
-import { JOBLOG_HEADER, joblogRow, joblogWriter, readJoblog } from '../../src/events/joblog.js';
+import {
+  JOBLOG_ATTEMPTS_HEADER,
+  JOBLOG_HEADER,
+  joblogRow,
+  joblogWriter,
+  readJoblog,
+} from '../../src/events/joblog.js';
 import type { WeftEvent } from '../../src/events/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-joblog-'));
@@ -130,5 +136,76 @@ describe('readJoblog', () => {
     w2.close();
     expect(readFileSync(p, 'utf8').match(/^Seq\t/gm)).toHaveLength(1);
     expect([...readJoblog(p).succeeded].sort()).toEqual([1, 2, 4]);
+  });
+});
+
+describe('joblog with a row per attempt (--joblog-attempts)', () => {
+  const fin = (seq: number, attempt: number, exitCode: number, final: boolean) =>
+    ({
+      type: 'job_finished',
+      runId: 'r',
+      t: 0,
+      seq,
+      slot: 1,
+      attempt,
+      final,
+      command: `try ${seq}`,
+      args: [],
+      exitCode,
+      signal: 0,
+      start: 1_700_000_000_000,
+      durationMs: 5,
+      stdoutBytes: 0,
+      stderrBytes: 0,
+    }) as WeftEvent;
+
+  it('writes every attempt with the same Seq; `N+` marks an attempt that was retried', () => {
+    const p = file();
+    const w = joblogWriter(p, false, { attempts: true });
+    w.listener(fin(1, 1, 3, false));
+    w.listener(fin(1, 2, 0, true));
+    w.listener(fin(2, 1, 3, false));
+    w.listener(fin(2, 2, 3, true));
+    w.close();
+    const rows = readFileSync(p, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe(JOBLOG_ATTEMPTS_HEADER.trim());
+    expect(rows.slice(1).map((r) => r.split('\t').filter((_, i) => [0, 6, 9].includes(i)))).toEqual([
+      ['1', '3', '1+'],
+      ['1', '0', '2'],
+      ['2', '3', '1+'],
+      ['2', '3', '2'],
+    ]);
+    const s = readJoblog(p);
+    expect([...s.succeeded]).toEqual([1]);
+    expect([...s.failed]).toEqual([2]);
+  });
+
+  it('a job whose last row is a retried attempt did not finish (weft died before the retry)', () => {
+    const p = file(
+      JOBLOG_ATTEMPTS_HEADER +
+        row(1, 3, 0).replace('\n', '\t1+\n') +
+        row(2, 0, 0).replace('\n', '\t1\n') +
+        row(3, 3, 0).replace('\n', '\t1+\n') +
+        row(3, 3, 0).replace('\n', '\t2\n'),
+    );
+    const s = readJoblog(p);
+    expect([...s.succeeded]).toEqual([2]);
+    expect([...s.failed]).toEqual([3]);
+  });
+
+  it('appending follows the file: attempt rows to an attempts joblog, an error to a GNU one', () => {
+    const p = file();
+    joblogWriter(p, false, { attempts: true }).close();
+    const w = joblogWriter(p, true);
+    w.listener(fin(1, 1, 3, false));
+    w.close();
+    expect(readFileSync(p, 'utf8')).toMatch(/\t1\+\n$/);
+    const gnu = file(JOBLOG_HEADER + row(1, 0, 0));
+    expect(() => joblogWriter(gnu, true, { attempts: true })).toThrow(/no Attempt column/);
+  });
+
+  it('rejects a row without the Attempt column in an attempts joblog', () => {
+    const p = file(JOBLOG_ATTEMPTS_HEADER + row(1, 0, 0));
+    expect(() => readJoblog(p)).toThrow(/expected 10 tab-separated columns/);
   });
 });

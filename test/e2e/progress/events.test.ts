@@ -143,7 +143,9 @@ describe.concurrent('--status', () => {
       expect(r.stdout).toMatch(/^state: running \(\d+s elapsed\)\n/);
       expect(r.stdout).toMatch(/\ndone: 2\/4 \(50%\)\nfailed: 0\nrunning: 2\neta: \d+s\n$/);
     } finally {
+      // Twice: the first SIGTERM only stops new jobs, the second kills the running ones.
       child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGTERM'), 300);
     }
   });
 });

@@ -112,7 +112,7 @@ describe('--report FILE.json', () => {
     expect(rep.stopped.map((s) => [s.seq, s.killed])).toEqual([[2, 'halt']]);
   });
 
-  it('is written after SIGINT, with the jobs that were running', async () => {
+  it('is written after SIGINT twice (stop now), with the jobs that were running', async () => {
     const dir = tempDir();
     const child = spawn(
       process.execPath,
@@ -123,6 +123,9 @@ describe('--report FILE.json', () => {
     const deadline = Date.now() + 15_000;
     while (readdirSync(dir).filter((f) => f.startsWith('started-')).length < 2 && Date.now() < deadline)
       await sleep(25);
+    // The first SIGINT lets the running jobs finish; the second kills them.
+    child.kill('SIGINT');
+    await sleep(300);
     child.kill('SIGINT');
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     const code = await exited;

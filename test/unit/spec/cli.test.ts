@@ -41,11 +41,11 @@ describe('weft --validate', () => {
   });
 
   it('warns about fields a run would refuse, and still says ok', async () => {
-    const path = file('rate.yaml', 'command: echo\nconcurrency:\n  rate: 5/s\n');
+    const path = file('later.yaml', 'command: echo\noutput:\n  file: out.txt\n');
     expect(await runMain(['--validate', path])).toEqual({
       code: 0,
       stdout: `${path}: ok\n`,
-      stderr: `weft: ${path}:3:9: warning: concurrency.rate is not supported yet; a run stops here\n`,
+      stderr: `weft: ${path}:3:9: warning: output.file is not supported yet; a run stops here\n`,
     });
   });
 

@@ -249,39 +249,37 @@ describe('problems only the final parse finds', () => {
   it('places them at the first spec field the message names', async () => {
     const yaml = 'input:\n  values: [a]\ncommand: echo\nlogs:\n  resume: skip-done\n';
     expect(await problemLines(yaml)).toEqual([
-      'job.yaml:5:11: --resume needs --joblog FILE (in the spec: --resume is logs.resume)',
+      'job.yaml:5:11: --resume needs --joblog FILE or --journal FILE (in the spec: --resume is logs.resume)',
     ]);
   });
 
   it('leaves flags-only problems as they are', async () => {
-    expect(await problemLines('command: echo\n', ['--resume'])).toEqual(['--resume needs --joblog FILE']);
+    expect(await problemLines('command: echo\n', ['--resume'])).toEqual([
+      '--resume needs --joblog FILE or --journal FILE',
+    ]);
   });
 });
 
 describe('fields no flag does yet', () => {
-  const yaml = 'command: echo\nconcurrency:\n  rate: 10/s\n  per-key: 2\nretry:\n  backoff: 1s\n';
+  const yaml = 'command: echo\noutput:\n  file: out.txt\n';
 
   it('are refused by a run, at their place', async () => {
     expect(await problemLines(yaml)).toEqual([
-      'job.yaml:3:9: concurrency.rate is not supported yet (no flag does this yet); remove it to run',
-      'job.yaml:4:12: concurrency.per-key is not supported yet (no flag does this yet); remove it to run',
-      'job.yaml:6:12: retry.backoff is not supported yet (no flag does this yet); remove it to run',
+      'job.yaml:3:9: output.file is not supported yet (no flag does this yet); remove it to run',
     ]);
   });
 
   it('only warn when checking', async () => {
     const r = await resolveText(yaml, [], true);
     expect(r.warnings.map((w) => w.describe())).toEqual([
-      'job.yaml:3:9: warning: concurrency.rate is not supported yet; a run stops here',
-      'job.yaml:4:12: warning: concurrency.per-key is not supported yet; a run stops here',
-      'job.yaml:6:12: warning: retry.backoff is not supported yet; a run stops here',
+      'job.yaml:3:9: warning: output.file is not supported yet; a run stops here',
     ]);
   });
 
   it('are still checked for their type', async () => {
-    expect(await problemLines('concurrency:\n  rate: fast\n')).toEqual([
-      "job.yaml:2:9: concurrency.rate must be a rate (e.g. 10/s, 100/m), got 'fast'",
-      'job.yaml:2:9: concurrency.rate is not supported yet (no flag does this yet); remove it to run',
+    expect(await problemLines('output:\n  file: [1]\n')).toEqual([
+      'job.yaml:2:9: output.file must be a non-empty string, got a list',
+      'job.yaml:2:9: output.file is not supported yet (no flag does this yet); remove it to run',
     ]);
   });
 });
