@@ -26,6 +26,7 @@ export type WeftErrorCode =
   | 'E_SPILL'
   | 'E_EVENTS'
   | 'E_SPEC'
+  | 'E_JS'
   | 'E_CACHE'
   | 'E_QUEUE'
   | 'E_PAYLOAD'

@@ -13,5 +13,6 @@ export type {
 export type { WeftEvent, RunSummary, EventListener } from './events/types.js';
 export { ndjsonWriter, eventLine, type NdjsonWriter } from './events/ndjson.js';
 export type { Executor, ExecRequest, ExecResult } from './exec/types.js';
+export type { Task, TaskContext } from './exec/js/task.js';
 export { defaultSpec, defaultJobs } from './spec/defaults.js';
 export { shellQuote } from './template/quote.js';

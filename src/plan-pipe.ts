@@ -1,3 +1,4 @@
+import { plannedSlots } from './spec/defaults.js';
 import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { BufferPool } from './chunk/buffer-pool.js';
@@ -90,7 +91,7 @@ export async function planPipe(
   if (pipe.roundRobin && !pipe.part) {
     const header: { value?: Buffer } = {};
     const source = (ours && stdinPipe()) || stdin;
-    const feeds = roundRobin(pipeChunks(source, pipe, { headerApart: header }), spec.jobs, {
+    const feeds = roundRobin(pipeChunks(source, pipe, { headerApart: header }), plannedSlots(spec), {
       strict: spec.output.keepOrder,
       header: () => header.value,
       signal,
@@ -107,7 +108,10 @@ export async function planPipe(
     // GNU: --round-robin with --pipepart is one range per job slot (--block -1).
     const part = pipe.roundRobin ? { ...pipe, block: -1 } : pipe;
     return {
-      jobs: numbered(pipepartRanges(path, part, spec.jobs), args, (range) => ({ kind: 'range', range })),
+      jobs: numbered(pipepartRanges(path, part, plannedSlots(spec)), args, (range) => ({
+        kind: 'range',
+        range,
+      })),
     };
   }
   if (pipe.formats) {
@@ -118,7 +122,7 @@ export async function planPipe(
       .map((src) => (src.kind === 'file' ? src.path : 'stdin'));
     for (const name of names) if (name !== 'stdin') await checkReadable(name);
     const stats = newChunkStats();
-    const reuse = reusable(spec.jobs);
+    const reuse = reusable(plannedSlots(spec));
     const chunks = (async function* () {
       for (const name of names.length ? names : ['stdin']) {
         yield* formatInput(name, pipe, pipe.formats!, ours ? undefined : stdin, stats, reuse.pool);
@@ -138,7 +142,7 @@ export async function planPipe(
     const ranges = pipeFileRanges(file.fd, '/dev/stdin', file.start, file.size, pipe);
     return { jobs: numbered(ranges, args, (range) => ({ kind: 'range', range })) };
   }
-  const reuse = reusable(spec.jobs);
+  const reuse = reusable(plannedSlots(spec));
   const chunks = readAhead(pipeChunks((ours && stdinPipe()) || stdin, pipe, { pool: reuse.pool }));
   return { jobs: numbered(chunks, args, reuse.stdin), release: reuse.release };
 }

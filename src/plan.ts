@@ -3,6 +3,7 @@ import { groupArgs } from './chunk/args.js';
 import type { ChunkStats } from './chunk/formats/index.js';
 import { planPipe } from './plan-pipe.js';
 import { openArgs } from './source/index.js';
+import { plannedSlots } from './spec/defaults.js';
 import type { JobSpec } from './spec/types.js';
 import type { PlannedJob } from './schedule/scheduler.js';
 import { compileTemplate, type Template } from './template/expand.js';
@@ -45,11 +46,13 @@ export async function plan(
     // GNU: -X, and -N/-L, repeat the word around {} once per argument.
     context: (spec.grouping.kind === 'fill' && spec.grouping.context) || spec.grouping.kind === 'exact',
   };
+  // A JavaScript job shows as its module and arguments (events, joblog, --dry-run).
+  const words = spec.js === undefined ? spec.command : [spec.js];
   if (spec.pipe) {
     // --cat/--fifo: as in GNU, {} is `$PARALLEL_TMP` (set per job to the chunk's file name),
     // inserted as it is and appended when the command names no replacement string.
     const args = spec.pipe.deliver ? ['$PARALLEL_TMP'] : [];
-    const command = compileTemplate(spec.command, {
+    const command = compileTemplate(words, {
       ...base,
       quoteCommand: spec.quoteCommand,
       appendArgs: !!spec.pipe.deliver,
@@ -67,8 +70,8 @@ export async function plan(
 
   const { names, rows } = await openArgs(spec.input, stdin);
   const opts = { ...base, names, quoteCommand: spec.quoteCommand };
-  const command = compileTemplate(spec.command, opts);
-  let jobs = numbered(groupArgs(rows, spec.grouping, spec.jobs), (seq, args) => ({
+  const command = compileTemplate(words, opts);
+  let jobs = numbered(groupArgs(rows, spec.grouping, plannedSlots(spec)), (seq, args) => ({
     seq,
     args,
     stdin: { kind: 'none' } as const,

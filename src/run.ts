@@ -18,6 +18,7 @@ import { plan } from './plan.js';
 import { ABORTED, unlessAborted, untilAborted } from './source/abortable.js';
 import { encodeRaw } from './raw-text.js';
 import { reportWriter } from './report/writer.js';
+import { AdaptiveLimit } from './schedule/adaptive.js';
 import { retryPolicyFor } from './schedule/retry.js';
 import {
   noCounts,
@@ -30,7 +31,9 @@ import { admissionGates } from './schedule/admission.js';
 import { Reuse, type ReuseCounts } from './cache/reuse.js';
 import { CacheStore } from './cache/store.js';
 import { orderJobs } from './schedule/order.js';
+import { highestSlot, MAX_SLOTS, plannedSlots } from './spec/defaults.js';
 import type { JobSpec } from './spec/types.js';
+import type { Task } from './exec/js/task.js';
 
 /** The size of pipe mode's input when it is a regular, uncompressed file (progress by bytes). */
 function pipeInputBytes(spec: JobSpec, stdin: Readable): number | undefined {
@@ -77,6 +80,16 @@ async function defaultExecutor(
     : new FastExecutor(spec.shell, env, spec.cwd, execOptions);
 }
 
+/**
+ * A JavaScript job runner when the run has one: a function (`task`, on the main thread) or a
+ * module (`--js`, in worker threads). Loaded only then; a module that cannot load fails here.
+ */
+async function jsExecutor(spec: JobSpec, task: Task | undefined): Promise<Executor | undefined> {
+  if (!task && spec.js === undefined) return undefined;
+  const js = await import('./exec/js/executor.js');
+  return task ? new js.TaskExecutor(task) : new js.JsExecutor(spec.js!).start();
+}
+
 /** Where a run reads and writes, and who listens. */
 export interface RunOptions {
   stdin?: Readable;
@@ -104,6 +117,11 @@ export interface RunOptions {
   countTotal?: boolean;
   /** Runs jobs somewhere else than local processes. */
   executor?: Executor;
+  /**
+   * Runs each job with this function on the main thread instead of a command: the chunk as text
+   * in pipe mode, else the job's arguments; the result is the job's stdout (docs/scheduling.md).
+   */
+  task?: Task;
   /**
    * Bytes of output held in memory (for -k and grouping, all jobs together) before the rest
    * goes to temporary files; default 8 MiB, or $WEFT_SPILL_THRESHOLD.
@@ -175,7 +193,10 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...spec.env };
   baseEnv.PARALLEL_PID = String(process.pid);
   // Queue mode connects here, before any file is written (and loads bullmq only then).
-  const base = options.executor ?? (await defaultExecutor(spec, baseEnv, stderr, options.signal));
+  const base =
+    options.executor ??
+    (await jsExecutor(spec, options.task)) ??
+    (await defaultExecutor(spec, baseEnv, stderr, options.signal));
   // --cat/--fifo: each chunk reaches its job as a file name instead of on stdin.
   const local = spec.pipe?.deliver ? new ChunkFileExecutor(base, spec.pipe.deliver) : base;
   let journal: Journal | undefined;
@@ -193,7 +214,8 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
       spec.joblog && !spec.dryRun
         ? joblogWriter(spec.joblog, resumed !== undefined, { attempts: spec.joblogAttempts })
         : undefined;
-    report = spec.report ? reportWriter(spec.report, { title: spec.command.join(' ') }) : undefined;
+    const title = spec.js === undefined ? spec.command.join(' ') : `--js ${spec.js}`;
+    report = spec.report ? reportWriter(spec.report, { title }) : undefined;
   } catch (err) {
     await journal?.close();
     joblog?.close();
@@ -225,7 +247,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
         env: baseEnv,
         stdout,
         stderr,
-        jobs: spec.jobs,
+        jobs: plannedSlots(spec),
         signal: sinkKill.signal,
       })
     : undefined;
@@ -269,7 +291,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   };
   const hooks: JobHooks = {
     command: (job, slot) =>
-      p.command.expand({ args: job.args, seq: job.seq, slot, total: p.total, slots: spec.jobs }),
+      p.command.expand({ args: job.args, seq: job.seq, slot, total: p.total, slots: highestSlot(spec) }),
     tag: (job, slot) =>
       p.tag
         ? p.tag.expand({ args: job.args, seq: job.seq, slot, total: p.total })
@@ -316,16 +338,28 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
         )
       : undefined;
   const executor = reuse ? reuse.wrap(local) : local;
+  // -j auto: a controller resizes the slots after each job (docs/scheduling.md).
+  const maxJobs = spec.maxJobs ?? MAX_SLOTS;
+  const auto =
+    spec.jobs === 'auto'
+      ? new AdaptiveLimit({
+          max: maxJobs,
+          onChange: (change) => bus.emit({ type: 'concurrency_changed', ...change }),
+        })
+      : undefined;
+  const slots = auto ? auto.current : (spec.jobs as number);
   bus.emit({
     type: 'run_started',
-    jobs: spec.jobs,
+    jobs: slots,
+    maxJobs: auto ? maxJobs : undefined,
     startedAt: started,
     total: p.total,
     totalBytes: pipeInputBytes(spec, stdin),
   });
   try {
     const counts = await schedule(reuse ? reuse.filter(p.jobs) : p.jobs, executor, collector, bus, hooks, {
-      slots: spec.jobs,
+      slots,
+      onJobEnd: auto && ((s, outcome) => auto.onJobEnd(s, outcome)),
       attempts: retryPolicyFor({
         attempts: spec.retries,
         delay: spec.retryDelay,

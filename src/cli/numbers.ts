@@ -1,14 +1,18 @@
 import { availableParallelism } from 'node:os';
 import { WeftError } from '../errors.js';
 import { parseDuration } from '../chunk/units.js';
+import { MAX_SLOTS } from '../spec/defaults.js';
 
-/** The most slots `-j 0` ("as many as possible") opens. */
-export const MAX_SLOTS = 256;
+export { MAX_SLOTS };
 
-/** Parses -j: N, N% of the cores, +N / -N relative to the cores, 0 for as many as possible. */
-export function parseJobs(text: string, cores = availableParallelism()): number {
+/**
+ * Parses -j: N, N% of the cores, +N / -N relative to the cores, 0 for as many as possible, or
+ * `auto` for adaptive concurrency.
+ */
+export function parseJobs(text: string, cores = availableParallelism()): number | 'auto' {
+  if (text.trim() === 'auto') return 'auto';
   const m = /^([+-]?)(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
-  if (!m) throw new WeftError('E_OPTION', `-j: '${text}' is not a number of jobs (N, N%, +N, -N or 0)`);
+  if (!m) throw new WeftError('E_OPTION', `-j: '${text}' is not a number of jobs (N, N%, +N, -N, 0 or auto)`);
   const n = Number(m[2]);
   let jobs: number;
   if (m[3] === '%') jobs = Math.floor((cores * n) / 100);

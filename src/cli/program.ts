@@ -56,10 +56,18 @@ export function buildProgram(): Command {
       .option('-L, --max-lines <n>', 'N input lines per command line; in pipe mode, records of N lines')
       .option('-X', 'as many arguments as fit, repeating the word around {} for each')
       .option('-m', 'as many arguments as fit, space-separated in {}')
+      .option(
+        '--js <module>',
+        'run each job with MODULE’s default export, async (input, ctx) => output, in worker threads',
+      )
       .option('-q, --quote', 'quote the command words (no shell interpretation of the command)')
       .option('--plus', 'enable the {##} {0#} {..} {+.} ... replacement strings')
       // Running
-      .option('-j, --jobs <n>', 'job slots: N, N% of cores, +N, -N, 0 for as many as possible')
+      .option(
+        '-j, --jobs <n>',
+        'job slots: N, N% of cores, +N, -N, 0 for as many as possible, auto to adapt to throughput',
+      )
+      .option('--max-jobs <n>', 'with -j auto: the most jobs it may run at once (default 256)')
       .option('--delay <secs>', 'wait SECS between job starts')
       // Admission limits (docs/scheduling.md)
       .option('--rate <rate>', 'start at most N jobs per second: N/s, N/m, N/h (a token bucket)')

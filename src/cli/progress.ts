@@ -112,6 +112,8 @@ export interface Snapshot {
   total?: number;
   percent?: number;
   running: number;
+  /** With `-j auto`: how many may run now. */
+  limit?: number;
   failed: number;
   /** Jobs per second. */
   rate: number;
@@ -125,6 +127,7 @@ export function snapshot(tally: RunTally, elapsedMs: number): Snapshot {
     total: tally.total,
     percent: tally.percent(),
     running: tally.running,
+    limit: tally.adaptive ? tally.slots : undefined,
     failed: tally.failed,
     rate: tally.rate(elapsedMs),
     etaSeconds: tally.etaSeconds(elapsedMs),
@@ -139,7 +142,7 @@ export function snapshot(tally: RunTally, elapsedMs: number): Snapshot {
  */
 export function barLine(s: Snapshot, width: number, c: ChalkInstance, unicode = false): string {
   const rate = `${s.rate.toFixed(1)} jobs/s`;
-  const running = `running ${s.running}`;
+  const running = `running ${s.running}${s.limit === undefined ? '' : ` of ${s.limit}`}`;
   const failedText = `failed ${s.failed}`;
   const failed = s.failed > 0 ? c.red(failedText) : failedText;
   const max = Math.max(10, width - 1);

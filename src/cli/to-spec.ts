@@ -6,7 +6,13 @@ import { parseHalt } from '../schedule/halt.js';
 import { parseRetryDelay, parseRetryOn } from '../schedule/retry.js';
 import { checkRunId } from '../queue/run-id.js';
 import { parseQueueUrl } from '../queue/url.js';
-import { DEFAULT_MAX_PAYLOAD, defaultJobs, defaultShell, QUEUE_JOBS } from '../spec/defaults.js';
+import {
+  DEFAULT_MAX_PAYLOAD,
+  defaultJobs,
+  defaultShell,
+  plannedSlots,
+  QUEUE_JOBS,
+} from '../spec/defaults.js';
 import { parseAggregateKind } from '../aggregate/kinds.js';
 import type {
   AggregateSpec,
@@ -19,7 +25,7 @@ import type {
   QueueSpec,
 } from '../spec/types.js';
 import { splitCommand, unescapeDelimiter } from './inputs.js';
-import { parseCount, parseJobs, parseNice, parseTimeout } from './numbers.js';
+import { MAX_SLOTS, parseCount, parseJobs, parseNice, parseTimeout } from './numbers.js';
 import { keyTemplate, limits, reuse } from './policies.js';
 
 /** The options commander hands over (names as commander camel-cases them). */
@@ -42,8 +48,10 @@ export interface CliOptions {
   X?: boolean;
   m?: boolean;
   quote?: boolean;
+  js?: string;
   plus?: boolean;
   jobs?: string;
+  maxJobs?: string;
   delay?: string;
   rate?: string;
   burst?: string;
@@ -246,7 +254,7 @@ function columns(o: CliOptions): ColumnMode {
   return { kind: 'none' };
 }
 
-function aggregateSpec(o: CliOptions, jobs: number): AggregateSpec | undefined {
+function aggregateSpec(o: CliOptions, jobs: number | 'auto'): AggregateSpec | undefined {
   const chosen = [o.aggregate && '--aggregate', o.reduce && !o.map && '--reduce', o.map && '--map'].filter(
     Boolean,
   );
@@ -255,7 +263,7 @@ function aggregateSpec(o: CliOptions, jobs: number): AggregateSpec | undefined {
   if (o.partitions && !o.map) throw new WeftError('E_USAGE', '--partitions only applies with --map');
   if (o.aggregate) return { kind: 'fold', fold: parseAggregateKind(o.aggregate) };
   if (o.map) {
-    const partitions = o.partitions ? parseCount(o.partitions, '--partitions') : jobs;
+    const partitions = o.partitions ? parseCount(o.partitions, '--partitions') : plannedSlots({ jobs });
     return { kind: 'mapreduce', reduce: o.reduce!, partitions };
   }
   if (o.reduce) return { kind: 'reduce', reduce: o.reduce };
@@ -298,6 +306,8 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   if (o.map && split.command.length)
     throw new WeftError('E_USAGE', '--map CMD is the command; give no other command');
   const command = o.map ? [o.map] : split.command;
+  if (o.js !== undefined && command.length)
+    throw new WeftError('E_USAGE', `--js runs ${o.js} instead of a command; give no command`);
   const fileSources: InputSource[] = (o.argFile ?? []).map((f) =>
     f === '-' ? { kind: 'stdin' } : { kind: 'file', path: f },
   );
@@ -307,11 +317,15 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
   if (!pipe && o.block !== undefined && parseSize(o.block, '--block') <= 0)
     throw new WeftError('E_OPTION', `--block: '${o.block}' must be a positive size`);
   const queue = queueSpec(o);
+  if (queue && o.js !== undefined)
+    throw new WeftError('E_USAGE', '--js runs jobs in this process; it cannot be combined with --queue');
   // In queue mode -j is how many jobs may wait on the queue at once: the workers' slots, not ours.
   const jobs = o.jobs === undefined ? (queue ? QUEUE_JOBS : defaultJobs()) : parseJobs(o.jobs);
+  if (o.maxJobs !== undefined && jobs !== 'auto')
+    throw new WeftError('E_USAGE', '--max-jobs only applies with -j auto');
   if (o.results && (o.aggregate || o.reduce))
     throw new WeftError('E_USAGE', '--results and --aggregate/--reduce exclude each other');
-  if (pipe && command.length === 0)
+  if (pipe && command.length === 0 && o.js === undefined)
     throw new WeftError('E_USAGE', '--pipe needs a command to feed the blocks to');
   if (pipe?.part && (o.maxReplaceArgs !== undefined || o.maxLines !== undefined)) {
     throw new WeftError('E_USAGE', '--pipepart cannot be combined with -N or -L (as in GNU parallel)');
@@ -345,6 +359,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     o.trim === 'rl' ? 'lr' : ((o.trim ?? (o.colsep !== undefined ? 'lr' : 'n')) as JobSpec['input']['trim']);
   const spec: JobSpec = {
     command,
+    js: o.js,
     replace: o.I ?? '{}',
     quoteCommand: !!o.quote,
     input: {
@@ -359,6 +374,7 @@ export function toSpec(given: CliOptions, words: string[]): JobSpec {
     grouping: grouping(o, !!pipe),
     plus: !!o.plus,
     jobs,
+    maxJobs: o.maxJobs === undefined ? undefined : Math.min(MAX_SLOTS, parseCount(o.maxJobs, '--max-jobs')),
     output: {
       mode,
       keepOrder: !!o.keepOrder,

@@ -9,8 +9,10 @@ export class RunTally {
   runId?: string;
   /** Epoch milliseconds from `run_started`. */
   startedAt?: number;
-  /** Job slots. */
+  /** Job slots (with `-j auto`, the current limit). */
   slots?: number;
+  /** True with `-j auto`. */
+  adaptive = false;
   /** Jobs planned, when known. */
   total?: number;
   /** Jobs started at least once. */
@@ -47,6 +49,7 @@ export class RunTally {
         this.runId = e.runId;
         this.startedAt = e.startedAt;
         this.slots = e.jobs;
+        this.adaptive = e.maxJobs !== undefined;
         this.total = e.total;
         this.totalBytes = e.totalBytes;
         break;
@@ -86,6 +89,9 @@ export class RunTally {
         break;
       case 'jobs_released':
         this.held = undefined;
+        break;
+      case 'concurrency_changed':
+        this.slots = e.limit;
         break;
       case 'run_finished':
         this.summary = e.summary;

@@ -1,3 +1,5 @@
+import type { AdaptReason } from '../schedule/adaptive.js';
+
 /** Fields every event carries. */
 interface Base {
   runId: string;
@@ -9,7 +11,10 @@ interface Base {
 export type WeftEvent =
   | (Base & {
       type: 'run_started';
+      /** Job slots; with `-j auto`, the first limit. */
       jobs: number;
+      /** With `-j auto`: the most slots it may open (`concurrency_changed` tells each change). */
+      maxJobs?: number;
       startedAt: number;
       /** Jobs planned, when known before the first starts (finite input, see RunOptions.countTotal). */
       total?: number;
@@ -47,6 +52,17 @@ export type WeftEvent =
     })
   | (Base & { type: 'job_failed'; seq: number; exitCode: number; signal: number; command: string })
   | (Base & { type: 'job_skipped'; seq: number; reason: 'resume' })
+  /** `-j auto` changed how many jobs may run at once, and why (docs/scheduling.md). */
+  | (Base & {
+      type: 'concurrency_changed';
+      limit: number;
+      previous: number;
+      reason: AdaptReason;
+      /** Mean duration of the successful jobs the decision measured. */
+      latencyMs?: number;
+      /** Their goodput: successful jobs per second. */
+      jobsPerSec?: number;
+    })
   /**
    * A signal arrived: no new job starts; `kill` when the running jobs are being killed too
    * (a second signal), else they may finish. `running` are the jobs running at that moment.

@@ -23,6 +23,8 @@ export interface ExecRequest {
   /** The job slot (1..jobs); PARALLEL_JOBSLOT. */
   slot: number;
   command: string;
+  /** The job's arguments (JavaScript jobs take them as their input). */
+  args?: string[];
   stdin: JobStdin;
   /** Extra environment of this job alone (e.g. PARALLEL_TMP with `--cat`). */
   env?: Record<string, string>;

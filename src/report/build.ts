@@ -56,6 +56,8 @@ export interface Report {
   failures: ReportFailure[];
   /** Jobs weft ended because of `--halt now` or a signal (not counted as failures). */
   stopped: ReportFailure[];
+  /** With `-j auto`: each change of the limit (ms since the run started); `stats.slots` is the peak. */
+  concurrency?: { t: number; limit: number; reason: string }[];
 }
 
 const round = (x: number, digits = 4): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -153,6 +155,7 @@ export function buildReport(c: ReportCollector, opts: { title?: string; now?: nu
     ),
     failures: c.failures.map(rel),
     stopped: c.stopped.map(rel),
+    ...(c.concurrency.length ? { concurrency: c.concurrency } : {}),
   };
 }
 

@@ -28,8 +28,10 @@ export class ReportCollector {
   runId?: string;
   /** Epoch milliseconds from `run_started`. */
   startedAt?: number;
-  /** Job slots from `run_started`. */
+  /** Job slots from `run_started`; with `-j auto`, the highest limit it reached. */
   slots = 0;
+  /** `-j auto`'s changes of the limit, in bus time (ms since the run started). */
+  readonly concurrency: { t: number; limit: number; reason: string }[] = [];
   readonly attempts: RawAttempt[] = [];
   /** Jobs counted as failed (`job_failed`), in the order they failed. */
   readonly failures: FailedJob[] = [];
@@ -128,6 +130,10 @@ export class ReportCollector {
             command: e.command,
           });
         }
+        break;
+      case 'concurrency_changed':
+        this.slots = Math.max(this.slots, e.limit);
+        this.concurrency.push({ t: e.t, limit: e.limit, reason: e.reason });
         break;
       case 'run_finished':
         this.summary = e.summary;

@@ -317,7 +317,7 @@ export function renderHtml(r: Report): string {
     s.deduped ? card(String(s.deduped), 'duplicates (--dedupe)') : '',
     s.retried ? card(String(s.retried), 'retries') : '',
     card(formatMs(st.wallMs), 'wall time'),
-    card(String(st.slots), 'slots (-j)'),
+    card(String(st.slots), r.concurrency ? 'peak slots (-j auto)' : 'slots (-j)'),
     card(`${num(st.speedup)}×`, 'speedup'),
     card(pct(st.efficiency), 'efficiency'),
     card(formatMs(st.duration.median), 'median job'),

@@ -71,6 +71,7 @@ export async function runJob(
       seq: job.seq,
       slot,
       command,
+      args: job.args,
       stdin: job.stdin,
       timeoutMs: ctx.timeoutMs(),
       signal: ctx.kill,

@@ -34,6 +34,13 @@ export interface JobHooks {
   skip?(job: PlannedJob): SkipVerdict | Promise<SkipVerdict>;
 }
 
+/** What `onJobEnd` learns of a job: how its last attempt ended, how long it took, its slot. */
+export interface JobEnd {
+  result: ExecResult;
+  durationMs: number;
+  slot: number;
+}
+
 /** What `JobHooks.skip` says: run the job (false), skip it (true), or it was replayed. */
 export type SkipVerdict = boolean | 'replayed';
 
@@ -52,7 +59,7 @@ export interface ScheduleOptions {
   /** Admission control (rate, per-key caps, free memory), asked before each start. */
   gates?: readonly Gate[];
   /** Called after each job's last attempt with the slot pool (adaptive concurrency). */
-  onJobEnd?(slots: Slots, outcome: { result: ExecResult; durationMs: number }): void;
+  onJobEnd?(slots: Slots, outcome: JobEnd): void;
   /** Jobs read ahead of the first waiting one, so an open gate is not blocked by a closed one. */
   lookahead?: number;
 }
@@ -138,7 +145,7 @@ export async function schedule(
     const o = await runJob(job, slot, command, ctx);
     counts.busyMs += o.busyMs;
     counts.retried += o.attempts - 1;
-    opts.onJobEnd?.(slots, o);
+    opts.onJobEnd?.(slots, { ...o, slot });
     if (o.stopped) return;
     const res = o.result;
     const failed = res.exitCode !== 0 || res.signal !== 0;

@@ -12,6 +12,20 @@ export function defaultShell(env: NodeJS.ProcessEnv = process.env): string {
 /** The default number of job slots: one per CPU core, as GNU parallel. */
 export const defaultJobs = (): number => availableParallelism();
 
+/** The most slots `-j 0` ("as many as possible") or `-j auto` opens. */
+export const MAX_SLOTS = 256;
+
+/**
+ * Job slots for planning (how `-X` spreads arguments, `--pipepart` sizes its blocks, how many
+ * reducers run): the number given, or, with `-j auto`, one per core.
+ */
+export const plannedSlots = (spec: Pick<JobSpec, 'jobs'>): number =>
+  spec.jobs === 'auto' ? defaultJobs() : spec.jobs;
+
+/** The highest slot number a run can use (`{0%}` pads to its width). */
+export const highestSlot = (spec: Pick<JobSpec, 'jobs' | 'maxJobs'>): number =>
+  spec.jobs === 'auto' ? (spec.maxJobs ?? MAX_SLOTS) : spec.jobs;
+
 /** Queue mode's default -j: jobs on the queue at once, enough to keep several workers busy. */
 export const QUEUE_JOBS = 64;
 

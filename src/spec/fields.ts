@@ -132,6 +132,12 @@ export const FIELDS = {
     why: 'On the command line: the words after the options (weft CMD ARGS).',
     doc: 'the command: one string (run by the shell), or a list of words (joined like command-line words)',
   },
+  js: flag(
+    'js',
+    '--js',
+    k.text,
+    "run each job with this JavaScript module's default export (in worker threads) instead of a command",
+  ),
   'args.replace': flag('I', '-I', k.text, 'use this instead of {} as the replacement string', '{}'),
   'args.max-args': flag('maxArgs', '-n', k.count(0), 'at most N arguments per command line'),
   'args.exact-args': flag(
@@ -164,8 +170,15 @@ export const FIELDS = {
     'jobs',
     '-j',
     k.jobs,
-    'job slots: N, N% of the cores, +N, -N, 0 for as many as possible; with --queue, jobs on the queue at once',
+    'job slots: N, N% of the cores, +N, -N, 0 for as many as possible, or auto (adapts to throughput); with --queue, jobs on the queue at once',
     'one per core (64 with --queue)',
+  ),
+  'concurrency.max-jobs': flag(
+    'maxJobs',
+    '--max-jobs',
+    k.count(1),
+    'with jobs: auto, the most jobs it may run at once',
+    '256',
   ),
   'concurrency.delay': flag('delay', '--delay', k.duration, 'wait this long between job starts', '0'),
   'concurrency.rate': flag(

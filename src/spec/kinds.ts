@@ -39,7 +39,7 @@ function parses(fn: () => unknown): boolean {
 
 const DURATION = /^\d+(\.\d+)?(ms|s|m|h|d)?$/;
 const SIZE = /^-?\d+(\.\d+)?[kmgtpKMGTP]?$/;
-const JOBS = /^[+-]?\d+(\.\d+)?%?$/;
+const JOBS = /^([+-]?\d+(\.\d+)?%?|auto)$/;
 
 const scalar = (z: ZodApi) => z.union([z.string(), z.number(), z.boolean()]);
 
@@ -109,10 +109,10 @@ export const size: Kind = {
   fromFlag: numeric,
 };
 
-/** Job slots: N, N% of the cores, +N, -N, 0 for as many as possible. */
+/** Job slots: N, N% of the cores, +N, -N, 0 for as many as possible, or auto. */
 export const jobs: Kind = {
-  expected: 'must be a number of jobs (N, N%, +N, -N or 0)',
-  type: 'integer | N% | +N | -N',
+  expected: 'must be a number of jobs (N, N%, +N, -N, 0 or auto)',
+  type: 'integer | N% | +N | -N | auto',
   build: (z) => z.union([z.int().min(0), z.string().regex(JOBS)]),
   fromFlag: numeric,
 };

@@ -149,6 +149,8 @@ export interface QueueSpec {
 export interface JobSpec {
   /** Command words as given; empty means "each input record is the command". */
   command: string[];
+  /** `--js FILE`: a JavaScript module whose default export runs each job instead of a command. */
+  js?: string;
   /** Replacement string for `{}` (`-I`). */
   replace: string;
   /** Quote the command words (`-q`). */
@@ -161,7 +163,10 @@ export interface JobSpec {
     | { kind: 'exact'; n: number }
     | { kind: 'fill'; context: boolean };
   plus: boolean;
-  jobs: number;
+  /** Job slots, or `auto`: adaptive concurrency (docs/scheduling.md). */
+  jobs: number | 'auto';
+  /** With `jobs: 'auto'`, the most slots it may open (default 256). */
+  maxJobs?: number;
   output: OutputSpec;
   pipe?: PipeSpec;
   dryRun: boolean;

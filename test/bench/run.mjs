@@ -18,6 +18,8 @@
 //   --queue-jobs N     tiny jobs in the queue benchmark (default 1000)
 //   --scale-jobs N     `sleep 0.1` jobs in the queue scaling benchmark (default 192)
 //   --ndjson-mib N     input size of the ndjson benchmark in MiB (default 200)
+//   --js-records N     NDJSON records in the js benchmark (default 1000000)
+//   --adaptive-jobs N  requests per run in the adaptive benchmark (default 600)
 //   --only a,b         run only these benchmarks (names from benchmarks/index.mjs)
 //   --verbose          print every timed run
 //   --in-place         run bin/weft.js where it is instead of a snapshot (see below)
@@ -30,6 +32,7 @@
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -60,6 +63,8 @@ function parseArgs(argv) {
     queueJobs: 1000,
     scaleJobs: 192,
     ndjsonMiB: 200,
+    jsRecords: 1_000_000,
+    adaptiveJobs: 600,
     only: null,
     verbose: false,
     inPlace: false,
@@ -94,6 +99,8 @@ function parseArgs(argv) {
     else if (a === '--queue-jobs') opts.queueJobs = int(a, argv[++i]);
     else if (a === '--scale-jobs') opts.scaleJobs = int(a, argv[++i]);
     else if (a === '--ndjson-mib') opts.ndjsonMiB = int(a, argv[++i]);
+    else if (a === '--js-records') opts.jsRecords = int(a, argv[++i]);
+    else if (a === '--adaptive-jobs') opts.adaptiveJobs = int(a, argv[++i]);
     else if (a === '--only') opts.only = String(argv[++i]).split(',');
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '--in-place') opts.inPlace = true;
@@ -102,12 +109,14 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** Copies the CLI (bin, bundle, package.json for --version) to dir; returns the bin path there. */
+/**
+ * Copies the CLI (bin, the bundle with the rest of dist/ — the --js worker lives there —,
+ * package.json for --version) to dir; returns the bin path there.
+ */
 function snapshotCli(dir) {
   mkdirSync(join(dir, 'bin'), { recursive: true });
-  mkdirSync(join(dir, 'dist'));
   copyFileSync(join(root, 'bin', 'weft.js'), join(dir, 'bin', 'weft.js'));
-  copyFileSync(join(root, 'dist', 'weft.mjs'), join(dir, 'dist', 'weft.mjs'));
+  cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
   copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return join(dir, 'bin', 'weft.js');

@@ -27,12 +27,12 @@ const CASES: Case[] = [
   {
     name: '-j abc',
     args: ['-j', 'abc', 'echo', ':::', 'a'],
-    message: "-j: 'abc' is not a number of jobs (N, N%, +N, -N or 0)",
+    message: "-j: 'abc' is not a number of jobs (N, N%, +N, -N, 0 or auto)",
   },
   {
     name: '-j -x',
     args: ['-j', '-x', 'echo', ':::', 'a'],
-    message: "-j: '-x' is not a number of jobs (N, N%, +N, -N or 0)",
+    message: "-j: '-x' is not a number of jobs (N, N%, +N, -N, 0 or auto)",
   },
   {
     name: ':::: a directory',
@@ -210,7 +210,9 @@ describe.concurrent('bad input: one line on stderr, exit 255, nothing else', () 
   it('--debug for an option error also shows where it came from', async () => {
     const r = await weft(['--debug', '-j', 'abc', 'echo', ':::', 'a'], { cwd: setup() });
     expect(r.code).toBe(255);
-    expect(r.stderr.split('\n')[0]).toBe("weft: -j: 'abc' is not a number of jobs (N, N%, +N, -N or 0)");
+    expect(r.stderr.split('\n')[0]).toBe(
+      "weft: -j: 'abc' is not a number of jobs (N, N%, +N, -N, 0 or auto)",
+    );
     expect(r.stderr).toContain('    at ');
   });
 

@@ -104,7 +104,7 @@ describe('parseJobs', () => {
   it.each(['abc', '', '-x', '1/2', '%', '+', '1e2', '5%%', '2 3', '--1'])('rejects %j', (text) => {
     const e = thrown(() => parseJobs(text, 4));
     expect(e.code).toBe('E_OPTION');
-    expect(e.message).toBe(`-j: '${text}' is not a number of jobs (N, N%, +N, -N or 0)`);
+    expect(e.message).toBe(`-j: '${text}' is not a number of jobs (N, N%, +N, -N, 0 or auto)`);
   });
 });
 

@@ -2,8 +2,10 @@
 // export is { name, title, run(ctx) } — run resolves to an array of rows built with the
 // helpers in ../lib.mjs (measureRow, ratioRow, skipRow) — and list it here.
 import csv from './csv.mjs';
+import adaptive from './adaptive.mjs';
 import dispatch from './dispatch.mjs';
 import journal from './journal.mjs';
+import js from './js.mjs';
 import json from './json.mjs';
 import ndjson from './ndjson.mjs';
 import order from './order.mjs';
@@ -28,4 +30,6 @@ export const benchmarks = [
   csv,
   json,
   rss,
+  js,
+  adaptive,
 ];

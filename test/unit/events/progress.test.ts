@@ -113,6 +113,16 @@ describe('barLine', () => {
     expect(line.length).toBeLessThan(100);
   });
 
+  it('with -j auto: running N of the current limit', () => {
+    const a = new RunTally();
+    a.apply({ ...started(20), jobs: 2, maxJobs: 64 } as WeftEvent);
+    a.apply(jobStarted(1));
+    expect(barLine(snapshot(a, 1000), 100, plain)).toContain('| running 1 of 2 |');
+    a.apply({ type: 'concurrency_changed', runId, t: 2, limit: 4, previous: 2, reason: 'ramp' });
+    expect(barLine(snapshot(a, 1000), 100, plain)).toContain('| running 1 of 4 |');
+    expect(a.slots).toBe(4);
+  });
+
   it('narrow terminals lose the bar first, then the end of the text', () => {
     expect(barLine(snapshot(t, 3000), 60, plain)).toBe(
       '45% 9/20 | ETA 4s | 3.0 jobs/s | running 1 | failed 1',

@@ -27,12 +27,12 @@ const ONE: [name: string, yaml: string, line: string][] = [
   [
     'negative jobs',
     'concurrency:\n  jobs: -2\n',
-    'job.yaml:2:9: concurrency.jobs must be a number of jobs (N, N%, +N, -N or 0), got -2',
+    'job.yaml:2:9: concurrency.jobs must be a number of jobs (N, N%, +N, -N, 0 or auto), got -2',
   ],
   [
     'bad jobs text',
     'concurrency:\n  jobs: lots\n',
-    "job.yaml:2:9: concurrency.jobs must be a number of jobs (N, N%, +N, -N or 0), got 'lots'",
+    "job.yaml:2:9: concurrency.jobs must be a number of jobs (N, N%, +N, -N, 0 or auto), got 'lots'",
   ],
   [
     'yes is not a boolean (YAML 1.2)',
@@ -219,7 +219,7 @@ describe('every problem at once', () => {
     expect(await problemLines(yaml)).toEqual([
       'job.yaml:3:3: unknown field input.formt; did you mean input.format?',
       'job.yaml:5:12: chunk.records must be a positive integer, got -5',
-      "job.yaml:7:9: concurrency.jobs must be a number of jobs (N, N%, +N, -N or 0), got 'many'",
+      "job.yaml:7:9: concurrency.jobs must be a number of jobs (N, N%, +N, -N, 0 or auto), got 'many'",
       "job.yaml:8:10: timeout must be a duration above 0 (e.g. 30s, 5m) or a percentage of the median runtime (e.g. 200%), got '5 parsecs'",
       'job.yaml:9:1: unknown field outptu; did you mean output?',
     ]);
@@ -236,7 +236,7 @@ describe('problems with flags carry no file position', () => {
   it('names the flag', async () => {
     expect(await problemLines('command: echo\n', ['--records', '-5', '-j', 'abc'])).toEqual([
       '--records must be a positive integer, got -5',
-      "-j must be a number of jobs (N, N%, +N, -N or 0), got 'abc'",
+      "-j must be a number of jobs (N, N%, +N, -N, 0 or auto), got 'abc'",
     ]);
   });
 
