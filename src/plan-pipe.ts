@@ -69,9 +69,18 @@ async function* readAhead<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
   }
 }
 
-async function* numbered<T>(items: AsyncIterable<T>, args: string[], stdin: (item: T) => JobStdin) {
+async function* numbered<T>(
+  items: AsyncIterable<T>,
+  args: string[],
+  stdin: (item: T) => JobStdin,
+  key?: (item: T) => string | undefined,
+) {
   let seq = 0;
-  for await (const item of items) yield { seq: ++seq, args, stdin: stdin(item) } as PlannedJob;
+  for await (const item of items) {
+    const k = key?.(item);
+    // A --key partition goes with its chunk: --max-per-key caps jobs per partition.
+    yield { seq: ++seq, args, stdin: stdin(item), ...(k === undefined ? {} : { key: k }) } as PlannedJob;
+  }
 }
 
 /**
@@ -129,8 +138,11 @@ export async function planPipe(
       }
     })();
     return {
-      jobs: numbered(readAhead(chunks), args, (c) =>
-        'range' in c ? { kind: 'range', range: c.range } : reuse.stdin(c.data),
+      jobs: numbered(
+        readAhead(chunks),
+        args,
+        (c) => ('range' in c ? { kind: 'range', range: c.range } : reuse.stdin(c.data)),
+        (c) => ('key' in c && c.key !== undefined ? String(c.key) : undefined),
       ),
       chunkStats: stats,
       release: reuse.release,

@@ -19,7 +19,8 @@ function termWhileWaiting(args: string[]): Promise<{ code: number | null; stdout
   const term = setTimeout(() => {
     sentAt = Date.now();
     child.kill('SIGTERM');
-  }, 1500);
+    // Late enough that node has started and set its handlers, also on a loaded machine.
+  }, 4000);
   const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
   return new Promise((resolve) => {
     child.on('close', (code) => {
