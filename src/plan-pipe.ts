@@ -190,9 +190,11 @@ function formatInput(
   return fast ? fastSplit(input, opts, stats, pool) : formatChunks(input, opts, stats);
 }
 
+// A size of 0 is streamed: /proc files say 0 and still have (or fail to give) content.
 const isRegular = (name: string) => {
   try {
-    return statSync(fsPath(name)).isFile();
+    const info = statSync(fsPath(name));
+    return info.isFile() && info.size > 0;
   } catch {
     return false;
   }

@@ -73,7 +73,9 @@ async function check(
   env: Record<string, string> = {},
 ): Promise<void> {
   const args = [...before, ':::', ...values.map(decodeRaw)];
-  const out = await runWeft(args, tempDir(), Buffer.alloc(0), env);
+  // Jobs run in $SHELL, else /bin/sh; dash's echo expands backslash escapes (`\\0` is NUL) where
+  // bash's does not, and CI runs without $SHELL: the expectations here are bash's.
+  const out = await runWeft(args, tempDir(), Buffer.alloc(0), { SHELL: '/bin/bash', ...env });
   const want = Buffer.concat(values.map(expected));
   expect(out.stderr).toBe('');
   expect(out.code).toBe(0);
