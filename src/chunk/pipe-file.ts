@@ -137,7 +137,8 @@ export async function* pipeFileRanges(
 export function stdinFile(): { fd: number; start: number; size: number } | undefined {
   try {
     const info = fstatSync(0);
-    if (!info.isFile()) return undefined;
+    // A file in /proc says its size is 0: read it as a stream.
+    if (!info.isFile() || info.size === 0) return undefined;
     const pos = /^pos:\s*(\d+)/m.exec(readFileSync('/proc/self/fdinfo/0', 'latin1'));
     if (!pos) return undefined;
     return { fd: 0, start: Number(pos[1]), size: info.size };

@@ -10,13 +10,6 @@ export type JobStdin =
   | { kind: 'range'; range: FileRange }
   | { kind: 'stream'; chunks: AsyncIterable<Buffer> };
 
-/** The size of a job's stdin in bytes, when it is known before the job runs. */
-export function stdinBytes(stdin: JobStdin): number | undefined {
-  if (stdin.kind === 'buffer') return stdin.data.length;
-  if (stdin.kind === 'range') return stdin.range.end - stdin.range.start;
-  return undefined;
-}
-
 /** One attempt at running a job. */
 export interface ExecRequest {
   seq: number;

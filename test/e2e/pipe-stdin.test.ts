@@ -54,6 +54,16 @@ describe.concurrent('--pipe: stdin as a file, a pipe or a socket gives the same 
     expect(pipe).toEqual({ stdout: socket.stdout, code: 0 });
   });
 
+  it('a file that says its size is 0 (/proc) is read as a stream, not dropped', async () => {
+    const dir = tempDir({});
+    const want = readFileSync('/proc/cpuinfo').length;
+    const r = await sh(
+      `weft --pipe wc -c < /proc/cpuinfo; weft --pipe --format lines -a /proc/cpuinfo wc -c`,
+      dir,
+    );
+    expect(r).toEqual({ stdout: `${want}\n${want}\n`, code: 0 });
+  });
+
   it('a file read partly before weft starts: weft takes the rest', async () => {
     const dir = tempDir({ 'in.txt': 'first\na\nb\nc\n' });
     const r = await sh(`{ read -r line; weft --pipe -N2 -k paste -sd,; } < in.txt`, dir);
