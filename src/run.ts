@@ -192,6 +192,10 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
 
   const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...spec.env };
   baseEnv.PARALLEL_PID = String(process.pid);
+  // A job's stdin from weft is a socket pair (node's pipes), and bash reads ~/.bashrc when
+  // its stdin is a socket and SHLVL is unset or 0 (its "run by rshd" rule): under cron that
+  // would be every job. SHLVL=1 says the job is started from a shell, as it is.
+  if (!(Number(baseEnv.SHLVL) >= 1)) baseEnv.SHLVL = '1';
   // Queue mode connects here, before any file is written (and loads bullmq only then).
   const base =
     options.executor ??

@@ -1,4 +1,5 @@
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { crypto } from '../builtins.js';
 import { open } from 'node:fs/promises';
 import type { JobStdin } from '../exec/types.js';
 
@@ -37,7 +38,7 @@ export async function jobKey(
   stdin: JobStdin,
   env: readonly (readonly [string, string | undefined])[],
 ): Promise<string> {
-  const h = createHash('sha256');
+  const h = crypto().createHash('sha256');
   h.update(VERSION);
   field(h, 'cmd', command);
   if (stdin.kind === 'buffer') field(h, 'stdin', stdin.data);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../builtins.js';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WeftError } from '../errors.js';
@@ -65,7 +65,7 @@ export class CacheStore {
   put(key: string, result: StoredResult): void {
     this.writing.set(key, result);
     const file = this.path(key);
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${file}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`;
     const write = (async () => {
       try {
         await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });

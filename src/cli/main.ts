@@ -101,7 +101,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       if (typeof fromSpec === 'number') return fromSpec;
       ({ spec, opts } = fromSpec);
     } else spec = toSpec(opts, program.args);
-    observers = cliObservers(opts, spec, io);
+    observers = await cliObservers(opts, spec, io);
     const notices = stopNotices(observers.stderr);
     const onEvent = observers.onEvent;
     const summary = await run(spec, {

@@ -1,10 +1,9 @@
 import type { Writable } from 'node:stream';
-import { chalkStderr } from 'chalk';
 import { WeftError } from '../errors.js';
 import { ndjsonWriter, type NdjsonWriter } from '../events/ndjson.js';
 import type { EventListener } from '../events/types.js';
 import type { JobSpec } from '../spec/types.js';
-import { createProgress, type DisplayKind, type ProgressDisplay } from './progress.js';
+import type { DisplayKind, ProgressDisplay } from './progress.js';
 
 /** The options this module reads (see CliOptions). */
 export interface ObserverOptions {
@@ -42,13 +41,16 @@ function displayKind(
   return undefined;
 }
 
-/** Sets up the events file and the progress display for one CLI run. */
-export function cliObservers(
+/**
+ * Sets up the events file and the progress display for one CLI run. The display (chalk,
+ * cli-progress and the terminal modules they need) is loaded only when one is shown.
+ */
+export async function cliObservers(
   o: ObserverOptions,
   spec: JobSpec,
   io: { stdout: Writable; stderr: Writable },
   env: NodeJS.ProcessEnv = process.env,
-): CliObservers {
+): Promise<CliObservers> {
   const stderr = io.stderr as Tty;
   const stdout = io.stdout as Tty;
   const tty = stderr.isTTY === true;
@@ -71,11 +73,12 @@ export function cliObservers(
   if (display) {
     const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
     const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
+    const { createProgress, stderrColorLevel } = await import('./progress.js');
     progress = createProgress({
       kind: display.kind,
       out: stderr,
       inPlace: tty,
-      colorLevel: tty && !noColor ? chalkStderr.level : 0,
+      colorLevel: tty && !noColor ? stderrColorLevel() : 0,
       auto: display.auto ? { delayMs: 1000 } : undefined,
       unicode: /utf-?8/i.test(locale),
     });

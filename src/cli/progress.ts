@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
-import { Chalk, type ChalkInstance } from 'chalk';
+import { Chalk, chalkStderr, type ChalkInstance } from 'chalk';
 import cliProgress from 'cli-progress';
 import type { EventListener } from '../events/types.js';
 import { formatDuration, RunTally } from '../events/tally.js';
@@ -18,6 +18,9 @@ export interface TermStream {
  * parallel's `--progress` and `--eta` status lines.
  */
 export type DisplayKind = 'bar' | 'progress' | 'eta';
+
+/** The colours stderr's terminal supports, as chalk detects them (0 = none). */
+export const stderrColorLevel = (): DisplayOptions['colorLevel'] => chalkStderr.level;
 
 export interface DisplayOptions {
   kind: DisplayKind;

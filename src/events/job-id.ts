@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { crypto } from '../builtins.js';
 import { open } from 'node:fs/promises';
 import type { PlannedJob } from '../schedule/scheduler.js';
 import type { JobSpec } from '../spec/types.js';
@@ -14,7 +14,8 @@ import type { JobSpec } from '../spec/types.js';
 export function jobFingerprint(spec: JobSpec): string {
   const { command, replace, quoteCommand, grouping, plus, shell, env, cwd } = spec;
   const what = { command, replace, quoteCommand, grouping, plus, shell, env, cwd };
-  return createHash('sha256')
+  return crypto()
+    .createHash('sha256')
     .update(JSON.stringify({ ...what, header: spec.input.header, pipe: spec.pipe !== undefined }))
     .digest('hex');
 }
@@ -24,7 +25,7 @@ export function jobFingerprint(spec: JobSpec): string {
  * range, the bytes of the file it covers). undefined when the input cannot be read again.
  */
 export async function contentHash(job: PlannedJob): Promise<string | undefined> {
-  const h = createHash('sha256');
+  const h = crypto().createHash('sha256');
   for (const a of job.args) h.update(`${Buffer.byteLength(a)}:`).update(a);
   h.update('|');
   const stdin = job.stdin;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { crypto } from '../builtins.js';
 import { readSync } from 'node:fs';
 
 /**
@@ -33,7 +33,7 @@ export interface JournalEntry {
 export const headerLine = (fingerprint: string): Buffer => Buffer.from(`${MAGIC}${fingerprint}\n`);
 
 const sumOf = (body: string, payload: readonly Buffer[]): string => {
-  const h = createHash('sha256').update(body).update('\n');
+  const h = crypto().createHash('sha256').update(body).update('\n');
   for (const b of payload) h.update(b);
   return h.digest('hex').slice(0, 16);
 };
@@ -132,7 +132,7 @@ function recordAt(fd: number, pos: number, size: number): { entry: JournalEntry;
   const at = pos + nl + 1;
   const end = at + r.out + r.err;
   if (end > size) return undefined;
-  const h = createHash('sha256').update(body).update('\n');
+  const h = crypto().createHash('sha256').update(body).update('\n');
   for (let p = at; p < end; p += PIECE) h.update(readAt(fd, p, Math.min(PIECE, end - p)));
   if (h.digest('hex').slice(0, 16) !== sum) return undefined;
   const entry: JournalEntry = {

@@ -9,7 +9,6 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
 import { fileError, WeftError } from '../errors.js';
 import type { ExecResult } from '../exec/types.js';
 import type { PlannedJob } from '../schedule/scheduler.js';
@@ -18,7 +17,8 @@ import { contentHash } from './job-id.js';
 import { encodeRecord, headerLine, readOutput, scanJournal, type JournalEntry } from './journal-file.js';
 import type { EventListener } from './types.js';
 
-const fsyncAsync = promisify(fsync);
+const fsyncAsync = (fd: number) =>
+  new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
 
 /** Options of Journal.open. */
 export interface JournalOptions {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { crypto } from '../builtins.js';
 import { open } from 'node:fs/promises';
 import { WeftError } from '../errors.js';
 import type { ExecResult, JobStdin } from '../exec/types.js';
@@ -80,7 +80,7 @@ export async function stdinBytes(stdin: JobStdin): Promise<Buffer | undefined> {
 
 /** The job's identity across producers: its command and its stdin. */
 export function contentHash(command: string, stdin: Buffer | undefined): string {
-  const h = createHash('sha256').update(command).update('\0');
+  const h = crypto().createHash('sha256').update(command).update('\0');
   if (stdin) h.update(stdin);
   return h.digest('hex');
 }

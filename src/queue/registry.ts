@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../builtins.js';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
@@ -19,7 +19,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * the registry the workers read, both kept fresh by a heartbeat until released.
  */
 export class RunHold {
-  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  readonly owner = `${hostname()}:${process.pid}:${crypto().randomBytes(4).toString('hex')}`;
   private timer?: NodeJS.Timeout;
   private lost = false;
 

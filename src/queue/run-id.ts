@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { crypto } from '../builtins.js';
 import { WeftError } from '../errors.js';
 import type { JobSpec } from '../spec/types.js';
 import { canonical } from './sign.js';
@@ -35,5 +35,5 @@ export function deriveRunId(spec: JobSpec, loc: QueueLocation, cwd: string): str
     shell: spec.shell,
     env: spec.env,
   };
-  return createHash('sha256').update(canonical(identity)).digest('hex').slice(0, 16);
+  return crypto().createHash('sha256').update(canonical(identity)).digest('hex').slice(0, 16);
 }

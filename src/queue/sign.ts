@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { crypto } from '../builtins.js';
 import { WeftError } from '../errors.js';
 
 /** The variable that holds the secret producer and workers share. */
@@ -40,7 +40,11 @@ export function canonical(value: unknown): string {
 /** HMAC-SHA256 (hex) of a job or result, without its `sig` field. */
 export function sign(secret: string, kind: SignedKind, body: object): string {
   const { sig: _sig, ...rest } = body as { sig?: unknown };
-  return createHmac('sha256', secret).update(`weft-${kind}-v1\n`).update(canonical(rest)).digest('hex');
+  return crypto()
+    .createHmac('sha256', secret)
+    .update(`weft-${kind}-v1\n`)
+    .update(canonical(rest))
+    .digest('hex');
 }
 
 /** Why a signed body is not to be trusted, or undefined when its signature is right. */
@@ -55,7 +59,7 @@ export function checkSignature(secret: string, kind: SignedKind, body: unknown):
     return `the ${kind} cannot be encoded`;
   }
   const got = Buffer.from(sig, 'hex');
-  if (got.length !== want.length || !timingSafeEqual(got, want)) {
+  if (got.length !== want.length || !crypto().timingSafeEqual(got, want)) {
     return `the ${kind}'s signature does not match (tampered with, or signed with another ${SECRET_VAR})`;
   }
   return undefined;

@@ -24,7 +24,7 @@
 //   --verbose          print every timed run
 //   --in-place         run bin/weft.js where it is instead of a snapshot (see below)
 //
-// By default the harness first copies bin/weft.js, dist/weft.mjs and package.json (the
+// By default the harness first copies bin/weft.js, dist/weft.cjs and package.json (the
 // whole CLI: one bundle) into a temporary directory, with a node_modules symlink for
 // csv-parse, and times that copy. It is byte-for-byte the build `npm run bench` just made,
 // and a rebuild in the working tree during the run (another terminal, a watcher) cannot
@@ -123,7 +123,7 @@ function snapshotCli(dir) {
 }
 
 /** Short hash of a bundle, to say which build was measured and to spot a rebuild mid-run. */
-function bundleHash(file = join(root, 'dist', 'weft.mjs')) {
+function bundleHash(file = join(root, 'dist', 'weft.cjs')) {
   try {
     return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
   } catch {
@@ -210,8 +210,8 @@ function printBenchmark(b, rows) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!existsSync(join(root, 'dist', 'weft.mjs'))) {
-    throw new Error('dist/weft.mjs is missing: run `npm run build` (or use `npm run bench`)');
+  if (!existsSync(join(root, 'dist', 'weft.cjs'))) {
+    throw new Error('dist/weft.cjs is missing: run `npm run build` (or use `npm run bench`)');
   }
   const tmpDir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
   try {
@@ -225,8 +225,8 @@ async function runAll(opts, tmpDir) {
   const envs = { clean: cleanEnv(), inherited: inheritedEnv() };
   const bin = opts.inPlace ? join(root, 'bin', 'weft.js') : snapshotCli(join(tmpDir, 'cli'));
   const measuredBundle = opts.inPlace
-    ? join(root, 'dist', 'weft.mjs')
-    : join(tmpDir, 'cli', 'dist', 'weft.mjs');
+    ? join(root, 'dist', 'weft.cjs')
+    : join(tmpDir, 'cli', 'dist', 'weft.cjs');
   const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
   const ctx = {
     root,
@@ -253,7 +253,7 @@ async function runAll(opts, tmpDir) {
   machine.measuredBundle = bundleHash(measuredBundle);
   machine.cli = opts.inPlace
     ? 'bin/weft.js in place'
-    : 'snapshot of bin/weft.js + dist/weft.mjs taken at start';
+    : 'snapshot of bin/weft.js + dist/weft.cjs taken at start';
   console.log('# weft benchmarks\n');
   console.log(
     table(
@@ -264,7 +264,7 @@ async function runAll(opts, tmpDir) {
         ['node', machine.node],
         ['parallel', machine.parallel ?? 'not found'],
         ['xargs', machine.xargs ?? 'not found'],
-        ['weft', `${machine.git ?? 'unknown'}, dist/weft.mjs sha256 ${machine.measuredBundle}`],
+        ['weft', `${machine.git ?? 'unknown'}, dist/weft.cjs sha256 ${machine.measuredBundle}`],
         ['weft CLI run', machine.cli],
         [`${CA_VAR} (inherited)`, machine[CA_VAR] ?? 'not set'],
         ['loadavg at start', machine.loadavgStart.join(' ')],
@@ -315,7 +315,7 @@ async function runAll(opts, tmpDir) {
     );
   } else if (machine.workingTreeBundleAtEnd !== machine.measuredBundle) {
     console.log(
-      `note: dist/weft.mjs was rebuilt during the run (now ${machine.workingTreeBundleAtEnd}); the figures are all for ${machine.measuredBundle}.`,
+      `note: dist/weft.cjs was rebuilt during the run (now ${machine.workingTreeBundleAtEnd}); the figures are all for ${machine.measuredBundle}.`,
     );
   }
 

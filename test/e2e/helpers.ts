@@ -25,6 +25,8 @@ export interface WeftOptions {
   cwd?: string;
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** `env` is the whole environment, not added to the test's own. */
+  replaceEnv?: boolean;
   /** Kill weft after this long (the test then fails on the exit status). */
   timeoutMs?: number;
 }
@@ -49,7 +51,7 @@ export function weft(args: string[], opts: WeftOptions = {}): Promise<WeftResult
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WEFT, ...args], {
       cwd,
-      env: { ...process.env, ...opts.env },
+      env: opts.replaceEnv ? opts.env : { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

@@ -75,6 +75,28 @@ describe.each([
       ]);
     });
 
+    it('a job with its stdin from weft does not read ~/.bashrc when SHLVL is unset (cron)', async () => {
+      // bash reads ~/.bashrc when its stdin is a socket and SHLVL < 1: weft's pipes are sockets.
+      const home = tempDir({ '.bashrc': 'export FROM_BASHRC=yes\n' });
+      const whole: Record<string, string> = {
+        ...(process.env as Record<string, string>),
+        ...env,
+        HOME: home,
+        SHELL: '/bin/bash',
+      };
+      delete whole.SHLVL;
+      const modes = [
+        ['--pipe', 'cat >/dev/null; echo "[$FROM_BASHRC]"'],
+        ['echo "[$FROM_BASHRC]" {}', ':::', 'x'],
+        ['-q', 'bash', '-c', 'echo "[$FROM_BASHRC]"', ':::', 'x'],
+      ];
+      for (const args of modes) {
+        const r = await weft(args, { env: whole, stdin: 'a\n', replaceEnv: true });
+        expect(r.stdout, args.join(' ')).toMatch(/^\[\]/);
+        expect(r.code).toBe(0);
+      }
+    });
+
     it('-j1 runs one job at a time in slot 1', async () => {
       const r = await run(['-k', '-j1', 'echo $PARALLEL_JOBSLOT', ':::', 'a', 'b', 'c']);
       expect(r.stdout).toBe('1 a\n1 b\n1 c\n');

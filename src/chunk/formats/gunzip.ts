@@ -1,5 +1,5 @@
 import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { zlib } from '../../builtins.js';
 import { WeftError } from '../../errors.js';
 import { isGzipPath } from './detect.js';
 
@@ -40,7 +40,7 @@ export async function* gunzipIfNeeded(path: string, stream: AsyncIterable<Buffer
     yield* source;
     return;
   }
-  const gunzip = createGunzip();
+  const gunzip = zlib().createGunzip();
   pipeline(Readable.from(source), gunzip, () => {});
   try {
     for await (const b of gunzip) yield b as Buffer;

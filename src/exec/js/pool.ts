@@ -10,7 +10,7 @@ export const JS_GRACE_MS = 500;
 
 /**
  * The worker entry beside this module: tsc puts it at dist/exec/js/worker.js, and the CLI
- * bundle (dist/weft.mjs) finds it there too; tests running the sources use the built one.
+ * bundle (dist/weft.cjs) finds it there too; tests running the sources use the built one.
  */
 export function workerFile(): URL {
   const candidates = [

@@ -112,12 +112,3 @@ describe('--print-spec', () => {
     expect(run).toMatchObject({ code: 0, stdout: '55\n' });
   });
 });
-
-describe('start-up', () => {
-  it('the bundle loads yaml and zod only on demand', () => {
-    const bundle = readFileSync(join(ROOT, 'dist', 'weft.mjs'), 'utf8');
-    expect(bundle).not.toMatch(/^import .* from ["'](yaml|zod)["']/m);
-    expect(bundle).toMatch(/import\(["']zod["']\)/);
-    expect(bundle).toMatch(/import\(["']yaml["']\)/);
-  });
-});

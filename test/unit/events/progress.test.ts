@@ -221,19 +221,21 @@ describe('cliObservers', () => {
   const spec = defaultSpec({ command: ['true'] });
   const io = () => ({ stdout: new PassThrough(), stderr: new PassThrough() });
 
-  it('nothing on a non-terminal unless asked', () => {
-    const o = cliObservers({}, spec, io());
+  it('nothing on a non-terminal unless asked', async () => {
+    const o = await cliObservers({}, spec, io());
     expect(o.onEvent).toBeUndefined();
     expect(o.countTotal).toBe(false);
   });
 
-  it('--events - with a display is a usage error (both want stderr)', () => {
-    expect(() => cliObservers({ events: '-', bar: true }, spec, io())).toThrow(/--events - writes to stderr/);
+  it('--events - with a display is a usage error (both want stderr)', async () => {
+    await expect(cliObservers({ events: '-', bar: true }, spec, io())).rejects.toThrow(
+      /--events - writes to stderr/,
+    );
   });
 
-  it('--events - writes to stderr', () => {
+  it('--events - writes to stderr', async () => {
     const s = io();
-    const o = cliObservers({ events: '-' }, spec, s);
+    const o = await cliObservers({ events: '-' }, spec, s);
     o.onEvent!(started(1));
     o.close();
     expect(JSON.parse(String(s.stderr.read()))).toMatchObject({ type: 'run_started', total: 1 });
