@@ -66,3 +66,19 @@ export async function overloadedService({ capacity, baseMs }) {
       }),
   };
 }
+
+/** A --js module that GETs the URL it is given (keep-alive): one request per job. */
+export const GET_MODULE = `import http from 'node:http';
+const agent = new http.Agent({ keepAlive: true });
+export default ([url]) =>
+  new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(url + ': ' + res.statusCode))));
+      })
+      .on('error', reject);
+  });
+`;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeftEvent } from '../../src/index.js';
 import { lines, tempDir, weft } from '../e2e/helpers.js';
-import { overloadedService } from '../bench/overloaded-service.mjs';
+import { GET_MODULE as GET, overloadedService } from '../bench/overloaded-service.mjs';
 
 // -j auto against a real HTTP service (127.0.0.1, a free port) whose latency grows steeply past
 // a capacity weft is not told: fixed -j values around the capacity vs -j auto over the same
@@ -17,20 +17,6 @@ const JOBS = 800;
 const CAPACITY = 8;
 const BASE_MS = 100;
 const FIXED = ['6', '8', '10', '12'];
-const GET = `import http from 'node:http';
-const agent = new http.Agent({ keepAlive: true });
-export default ([url]) =>
-  new Promise((resolve, reject) => {
-    http
-      .get(url, { agent }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (body += c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(url + ': ' + res.statusCode))));
-      })
-      .on('error', reject);
-  });
-`;
 
 let service: Awaited<ReturnType<typeof overloadedService>>;
 beforeAll(async () => {

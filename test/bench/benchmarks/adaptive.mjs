@@ -4,23 +4,9 @@
 // start-up, decides the throughput. N jobs (600 by default, --adaptive-jobs N) per run.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { overloadedService } from '../overloaded-service.mjs';
+import { GET_MODULE as GET, overloadedService } from '../overloaded-service.mjs';
 import { measureInterleaved, measureRow, ratioRow } from '../lib.mjs';
 
-const GET = `import http from 'node:http';
-const agent = new http.Agent({ keepAlive: true });
-export default ([url]) =>
-  new Promise((resolve, reject) => {
-    http
-      .get(url, { agent }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (body += c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(url + ': ' + res.statusCode))));
-      })
-      .on('error', reject);
-  });
-`;
 const FIXED = ['4', '6', '8', '10', '12', '16', '32'];
 
 export default {
