@@ -7,17 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 export const WEFT = fileURLToPath(new URL('../../bin/weft.js', import.meta.url));
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same kill moments. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32, the unit tests' generator): the same seed gives the same kill moments. */
+export { rng as prng } from '../unit/aggregate/helpers.js';
 
 /** The seed of this run: WEFT_FAULT_SEED to replay a failure, else a new one (printed by the test). */
 export const seedFromEnv = (): number =>
