@@ -27,6 +27,8 @@ import {
   stdinReadable,
 } from './chunk/pipe-file.js';
 import { pipepartRanges } from './chunk/pipepart.js';
+import { canRelay, RelaySource } from './chunk/relay/index.js';
+import { copierPerl } from './chunk/relay/copier.js';
 import { roundRobin } from './chunk/round-robin.js';
 import type { JobStdin } from './exec/types.js';
 import type { PlannedJob } from './schedule/scheduler.js';
@@ -41,6 +43,8 @@ export interface PipeJobs {
   chunkStats?: ChunkStats;
   /** Call when job `seq` will not run again: its chunk's buffer is reused. */
   release?(seq: number): void;
+  /** Call when the run is over: ends copies still running (the relay). */
+  close?(): void;
 }
 
 /**
@@ -95,6 +99,7 @@ export async function planPipe(
   stdin: Readable,
   args: string[],
   signal?: AbortSignal,
+  relay = false,
 ): Promise<PipeJobs> {
   const ours = stdin === process.stdin;
   if (pipe.roundRobin && !pipe.part) {
@@ -154,8 +159,15 @@ export async function planPipe(
     const ranges = pipeFileRanges(file.fd, '/dev/stdin', file.start, file.size, pipe);
     return { jobs: numbered(ranges, args, (range) => ({ kind: 'range', range })) };
   }
+  const own = ours ? stdinPipe() : undefined;
+  if (own && relay && canRelay(spec, pipe)) {
+    // `cat big.log | weft --pipe …`: each chunk is spliced from the pipe to its job.
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', PARALLEL_PID: String(process.pid) };
+    const source = new RelaySource(own, pipe, plannedSlots(spec), copierPerl()!, env);
+    return { jobs: numbered(source.chunks(), args, (s) => s), close: () => source.close() };
+  }
   const reuse = reusable(plannedSlots(spec));
-  const chunks = readAhead(pipeChunks((ours && stdinPipe()) || stdin, pipe, { pool: reuse.pool }));
+  const chunks = readAhead(pipeChunks(own || stdin, pipe, { pool: reuse.pool }));
   return { jobs: numbered(chunks, args, reuse.stdin), release: reuse.release };
 }
 

@@ -20,6 +20,8 @@ export interface Plan {
   chunkStats?: ChunkStats;
   /** Call when job `seq` will not run again (pipe mode reuses its chunk's buffer). */
   release?(seq: number): void;
+  /** Call when the run is over: ends what pipe mode still copies. */
+  close?(): void;
 }
 
 async function* numbered<T>(items: AsyncIterable<T>, make: (seq: number, item: T) => PlannedJob) {
@@ -38,7 +40,7 @@ async function* fromArray<T>(items: T[]): AsyncGenerator<T> {
 export async function plan(
   spec: JobSpec,
   stdin: Readable,
-  options: { countTotal?: boolean; signal?: AbortSignal } = {},
+  options: { countTotal?: boolean; signal?: AbortSignal; relay?: boolean } = {},
 ): Promise<Plan> {
   const base = {
     replace: spec.replace,
@@ -58,13 +60,14 @@ export async function plan(
       appendArgs: !!spec.pipe.deliver,
       raw: !!spec.pipe.deliver,
     });
-    const piped = await planPipe(spec, spec.pipe, stdin, args, options.signal);
+    const piped = await planPipe(spec, spec.pipe, stdin, args, options.signal, options.relay);
     return {
       jobs: piped.jobs,
       command,
       tag: tagTemplate(spec, base),
       chunkStats: piped.chunkStats,
       release: piped.release,
+      close: piped.close,
     };
   }
 

@@ -153,7 +153,12 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
   const resumed = spec.joblog && spec.resume !== 'none' && !spec.queue ? readJoblog(spec.joblog) : undefined;
   // Planning may wait on input (a CSV read whole, a FIFO with no writer yet): an interrupt ends that wait.
   const planned = await unlessAborted(
-    plan(spec, stdin, { countTotal: options.countTotal, signal: options.signal }),
+    plan(spec, stdin, {
+      countTotal: options.countTotal,
+      signal: options.signal,
+      // Jobs run here, one process each, may read a relayed chunk of stdin (src/chunk/relay).
+      relay: !options.executor && !options.task,
+    }),
     options.signal,
   );
   if (planned === ABORTED) return summarize({ ...noCounts(), interrupted: true });
@@ -414,6 +419,7 @@ export async function run(spec: JobSpec, options: RunOptions = {}): Promise<RunS
     collector.close(); // spill files go, also after an error or a signal
     joblog?.close();
     await executor.close?.();
+    p.close?.();
     report?.close(); // also after --halt, a signal or an error: what is known
   }
 

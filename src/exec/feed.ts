@@ -70,6 +70,7 @@ export async function feedStdin(stdin: JobStdin, sink: Writable, stop?: AbortSig
     });
     return;
   }
+  if (stdin.kind === 'live') throw new Error('a relayed chunk is handed to the job as its stdin, not fed');
   const it = stdin.chunks[Symbol.asyncIterator]();
   const quit = () => void it.return?.();
   stop?.addEventListener('abort', quit, { once: true });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import type { Writable } from 'node:stream';
 import { acquireGuard } from './guard.js';
@@ -82,7 +83,9 @@ export class LocalExecutor implements Executor {
         // Only the header (if any) still goes through weft.
         input = input.range.prefix?.length ? { kind: 'buffer', data: input.range.prefix } : { kind: 'none' };
       }
-      const stdin = input.kind === 'none' ? 'ignore' : 'pipe';
+      // A relayed chunk: the job reads it from a descriptor it is given, not from weft.
+      const live = input.kind === 'live' ? input.live : undefined;
+      const stdin = live ? live.open() : input.kind === 'none' ? 'ignore' : 'pipe';
       const [file, ...args] = words;
       let child: ChildProcess;
       try {
@@ -96,8 +99,11 @@ export class LocalExecutor implements Executor {
         // Node throws (rather than emitting 'error') for E2BIG: a command line over the
         // kernel's limit. That is this job's failure, as when the shell cannot exec a command.
         req.onStderr(Buffer.from(`weft: cannot start job ${req.seq}: ${startError(err)}\n`));
+        live?.ended();
         resolve({ exitCode: 126, signal: 0, start, end: Date.now() });
         return;
+      } finally {
+        if (typeof stdin === 'number') closeSync(stdin);
       }
       if (raw) {
         const fd3 = child.stdio[3] as Writable;
@@ -134,6 +140,7 @@ export class LocalExecutor implements Executor {
         fed.abort();
         // Nothing more is written from the chunk after this (pipe mode reuses its buffer).
         child.stdin?.destroy();
+        live?.ended();
         clearTimeout(timer);
         clearTimeout(drainTimer);
         req.signal?.removeEventListener('abort', onAbort);

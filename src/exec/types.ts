@@ -1,14 +1,28 @@
 import type { FileRange } from '../chunk/pipepart.js';
 
 /**
- * What a job's stdin is: nothing (/dev/null), a chunk in memory, a range of a file, or a
- * stream of chunks that arrive while the job runs (`--round-robin`: one job, many blocks).
+ * A chunk that reaches the job while it runs, through a descriptor weft hands to it as its
+ * stdin (pipe mode's relay, src/chunk/relay): it cannot be read twice, so such a job is never
+ * retried, cached or journalled.
+ */
+export interface LiveInput {
+  /** The descriptor to give the job as its stdin; the executor closes its copy after the spawn. */
+  open(): number;
+  /** The job has ended, or could not start: whatever it left unread is drained, so the input stays in step. */
+  ended(): void;
+}
+
+/**
+ * What a job's stdin is: nothing (/dev/null), a chunk in memory, a range of a file, a
+ * stream of chunks that arrive while the job runs (`--round-robin`: one job, many blocks),
+ * or a chunk relayed from weft's own stdin while the job runs (`live`).
  */
 export type JobStdin =
   | { kind: 'none' }
   | { kind: 'buffer'; data: Buffer }
   | { kind: 'range'; range: FileRange }
-  | { kind: 'stream'; chunks: AsyncIterable<Buffer> };
+  | { kind: 'stream'; chunks: AsyncIterable<Buffer> }
+  | { kind: 'live'; live: LiveInput };
 
 /** One attempt at running a job. */
 export interface ExecRequest {

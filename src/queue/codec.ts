@@ -62,6 +62,7 @@ export async function stdinBytes(stdin: JobStdin): Promise<Buffer | undefined> {
   if (stdin.kind === 'none') return undefined;
   if (stdin.kind === 'buffer') return stdin.data;
   if (stdin.kind === 'stream') throw new WeftError('E_USAGE', '--round-robin cannot run on a queue');
+  if (stdin.kind === 'live') throw new WeftError('E_INTERNAL', 'a relayed chunk cannot go on a queue');
   const { path, start, end, prefix } = stdin.range;
   const body = Buffer.alloc(Math.max(0, end - start));
   const fh = await open(path, 'r');

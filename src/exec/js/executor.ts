@@ -15,6 +15,7 @@ function taskInput(req: ExecRequest): TaskInput {
   if (s.kind === 'buffer') return { kind: 'bytes', data: new Uint8Array(s.data) };
   // --round-robin feeds a job many blocks on one stdin; a task takes one input.
   if (s.kind === 'stream') throw new WeftError('E_USAGE', '--js cannot take --round-robin input');
+  if (s.kind === 'live') throw new WeftError('E_INTERNAL', 'a relayed chunk cannot go to a --js job');
   const { path, start, end, prefix } = s.range;
   return { kind: 'range', path, start, end, prefix: prefix && new Uint8Array(prefix) };
 }

@@ -1,0 +1,139 @@
+import { closeSync, read } from 'node:fs';
+import type { JobStdin } from '../../exec/types.js';
+import type { JobSpec, PipeSpec } from '../../spec/types.js';
+import { Boundaries, pipeChunks, type FdSource } from '../pipe.js';
+import { RelayChunk, type RelayCut } from './chunk.js';
+import { Copier, copierPerl } from './copier.js';
+import { FifoPool } from './fifos.js';
+
+/**
+ * Below this block size (GNU's default, 1M) a chunk goes through weft's memory as before: the
+ * window is then a large part of each chunk. From 1M up, relaying was faster on 300 MB of log
+ * (docs/benchmarks.md).
+ */
+export const RELAY_MIN_BLOCK = 1 << 20;
+/** A copy slower than this means a job reads slower than the input comes: buffer chunks instead. */
+export const RELAY_SLOW_BYTES_PER_S = 100e6;
+
+/** The bytes weft reads itself at each chunk's end to find the cut: records up to this long cut as GNU's do. */
+export const relayWindow = (block: number) => Math.min(1 << 16, Math.max(1, Math.floor(block / 4)));
+
+/**
+ * Whether `--pipe` over a stdin pipe can relay its chunks (src/chunk/relay/chunk.ts): plain
+ * GNU splitting at a one-byte record end, and jobs that read their chunk once, as it comes,
+ * in input order (no retries, cache, journal, --resume, --js, queue, gates or reordering,
+ * which may start jobs out of order or hold them). `WEFT_PIPE_RELAY=off` never relays;
+ * `on` relays whatever the block size.
+ */
+export function canRelay(spec: JobSpec, pipe: PipeSpec, env: NodeJS.ProcessEnv = process.env): boolean {
+  const mode = env.WEFT_PIPE_RELAY;
+  if (mode === 'off') return false;
+  if (mode !== 'on' && pipe.block < RELAY_MIN_BLOCK) return false;
+  return (
+    copierPerl(env) !== undefined &&
+    !pipe.part &&
+    !pipe.roundRobin &&
+    !pipe.formats &&
+    !pipe.deliver &&
+    !pipe.header &&
+    !pipe.regexp &&
+    !pipe.recordLines &&
+    pipe.records === undefined &&
+    pipe.recStart === '' &&
+    Buffer.byteLength(pipe.recEnd, 'latin1') === 1 &&
+    spec.js === undefined &&
+    !spec.queue &&
+    !spec.cache &&
+    !spec.dedupe &&
+    !spec.journal &&
+    spec.resume === 'none' &&
+    spec.retries <= 1 &&
+    !spec.dryRun &&
+    !spec.order &&
+    !spec.rate &&
+    !spec.perKey &&
+    spec.memfree === undefined
+  );
+}
+
+const readSome = (fd: number, size = 1 << 16) =>
+  new Promise<Buffer>((resolve, reject) => {
+    const buf = Buffer.allocUnsafe(size);
+    read(fd, buf, 0, size, null, (err, n) => (err ? reject(err) : resolve(buf.subarray(0, n))));
+  });
+
+/** `first`, then the rest of `fd`, in pieces. */
+async function* rest(first: Buffer, fd: number, eof: boolean): AsyncGenerator<Buffer> {
+  if (first.length) yield first;
+  if (eof) return;
+  for (let piece = await readSome(fd, 1 << 20); piece.length; piece = await readSome(fd, 1 << 20))
+    yield piece;
+}
+
+/**
+ * The chunks of a stdin pipe (`source`), relayed to their jobs (see RelayChunk). Each is
+ * handed out when the one before is cut, so the scheduler must start jobs in the order it
+ * takes them. When a copy runs slower than RELAY_SLOW_BYTES_PER_S and more than one job
+ * runs at a time, the job held up the input: the rest is cut by pipeChunks into buffers,
+ * so slow jobs run side by side again.
+ */
+export class RelaySource {
+  private readonly fifos = new FifoPool();
+  private readonly copier: Copier;
+
+  constructor(
+    private readonly source: FdSource,
+    private readonly pipe: PipeSpec,
+    private readonly slots: number,
+    perl: string,
+    env: Record<string, string>,
+  ) {
+    this.copier = new Copier(perl, source.readFd, env);
+  }
+
+  async *chunks(): AsyncGenerator<JobStdin> {
+    const { readFd: fd } = this.source;
+    const bounds = new Boundaries(this.pipe);
+    const window = relayWindow(this.pipe.block);
+    let carry: Buffer = Buffer.alloc(0);
+    let eof = false;
+    try {
+      for (;;) {
+        if (!carry.length) {
+          if (eof) return;
+          carry = await readSome(fd);
+          if (!carry.length) return;
+        }
+        const fifo = await this.fifos.take();
+        const { block } = this.pipe;
+        const copier = this.copier;
+        const chunk: RelayChunk = new RelayChunk({ fd, carry, eof, block, window, bounds, fifo, copier });
+        yield { kind: 'live', live: chunk };
+        const cut: RelayCut = await chunk.cut;
+        ({ carry, eof } = cut);
+        const slow = cut.copied >= 1 << 16 && cut.copied / (cut.ms / 1000) < RELAY_SLOW_BYTES_PER_S;
+        if (cut.unusable || (slow && this.slots > 1)) {
+          for await (const data of pipeChunks(rest(carry, fd, eof), this.pipe))
+            yield { kind: 'buffer', data };
+          return;
+        }
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Ends the copier and removes the named pipes' folder (the run is over). */
+  close(): void {
+    this.copier.close();
+    this.fifos.dispose();
+    if (this.source.own) {
+      try {
+        closeSync(this.source.readFd);
+      } catch {
+        // closed already
+      }
+      this.source.own = false;
+    }
+  }
+}
