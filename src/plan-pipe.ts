@@ -164,7 +164,7 @@ export async function planPipe(
     // `cat big.log | weft --pipe …`: each chunk is spliced from the pipe to its job.
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', PARALLEL_PID: String(process.pid) };
     const source = new RelaySource(own, pipe, plannedSlots(spec), copierPerl()!, env);
-    return { jobs: numbered(source.chunks(), args, (s) => s), close: () => source.close() };
+    return { jobs: numbered(readAhead(source.chunks()), args, (s) => s), close: () => source.close() };
   }
   const reuse = reusable(plannedSlots(spec));
   const chunks = readAhead(pipeChunks(own || stdin, pipe, { pool: reuse.pool }));

@@ -74,6 +74,42 @@ export function weft(args: string[], opts: WeftOptions = {}): Promise<WeftResult
   });
 }
 
+/**
+ * Runs a shell line (`sh -c`) in `cwd` where the function `weft` runs the CLI; `env` is added
+ * to the test's own. With `exec`, `weft` replaces its shell: in a pipeline or a background job
+ * `$!` is then weft's own pid (only where weft is the line's last command or in a pipeline).
+ */
+export function shell(
+  line: string,
+  cwd: string,
+  opts: { env?: Record<string, string>; exec?: boolean; timeoutMs?: number } = {},
+): Promise<WeftResult> {
+  const started = Date.now();
+  const fn = `weft() { ${opts.exec ? 'exec ' : ''}"$NODE" "$WEFT_JS" "$@"; }`;
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', `${fn}; ${line}`], {
+      cwd,
+      env: { ...process.env, NODE: process.execPath, WEFT_JS: WEFT, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        code,
+        ms: Date.now() - started,
+      });
+    });
+  });
+}
+
 /** Output lines without the final empty piece. */
 export const lines = (s: string): string[] => (s === '' ? [] : s.replace(/\n$/, '').split('\n'));
 

@@ -1,46 +1,17 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../unit/aggregate/helpers.js';
-import { lines, tempDir, WEFT } from './helpers.js';
+import { lines, shell, tempDir } from './helpers.js';
 
 // `cat file | weft --pipe …` relays each chunk from weft's stdin pipe to its job
 // (src/chunk/relay): these check that the jobs see exactly the chunks the in-memory splitter
 // cuts (WEFT_PIPE_RELAY=off), that nothing is lost when a job reads less than its chunk, and
 // that nothing is left behind.
 
-interface Shell {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-  ms: number;
-}
-
-/**
- * Runs a shell line in `cwd` where `weft` runs the CLI (always in a pipeline here: it execs, so
- * `$!` is weft's pid); `env` is added to the test's own.
- */
-function sh(line: string, cwd: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Shell> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', `weft() { exec "$NODE" "$WEFT_JS" "$@"; }; ${line}`], {
-      cwd,
-      env: { ...process.env, NODE: process.execPath, WEFT_JS: WEFT, TMPDIR: cwd, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString('latin1')));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, code, ms: Date.now() - started });
-    });
-  });
-}
+/** Runs a shell line in `cwd` (TMPDIR there too); `weft` execs, so `$!` is weft's pid. */
+const sh = (line: string, cwd: string, env: Record<string, string> = {}, timeoutMs = 60_000) =>
+  shell(line, cwd, { env: { TMPDIR: cwd, ...env }, exec: true, timeoutMs });
 
 /** Lines of 1..maxLen bytes, any bytes but newline (invalid UTF-8 included). */
 function randomLines(seed: number, bytes: number, maxLen: number): Buffer {

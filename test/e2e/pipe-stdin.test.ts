@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { tempDir, WEFT, weft } from './helpers.js';
+import { shell, tempDir, weft } from './helpers.js';
 
 const LOG = Array.from(
   { length: 40_000 },
@@ -11,19 +10,10 @@ const LOG = Array.from(
 ).join('');
 
 /** Runs a shell line in `cwd` where `weft` is a function; resolves to its stdout and status. */
-function sh(line: string, cwd: string): Promise<{ stdout: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', `weft() { "$NODE" "$WEFT_JS" "$@"; }; ${line}`], {
-      cwd,
-      env: { ...process.env, NODE: process.execPath, WEFT_JS: WEFT },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout, code }));
-  });
-}
+const sh = async (line: string, cwd: string) => {
+  const { stdout, code } = await shell(line, cwd);
+  return { stdout, code };
+};
 
 // weft reads standard input three ways: a regular file is cut by offsets, a pipe is read
 // with a descriptor of weft's own, anything else (here a socket) through process.stdin.

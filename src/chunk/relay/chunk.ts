@@ -1,4 +1,4 @@
-import { constants as C, openSync, unlinkSync } from 'node:fs';
+import { closeSync, constants as C, openSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { WeftError } from '../../errors.js';
 import type { LiveInput } from '../../exec/types.js';
@@ -58,28 +58,37 @@ const unlink = (path: string) => {
  */
 export class RelayChunk implements LiveInput {
   readonly cut: Promise<RelayCut>;
-  private settle!: { resolve(c: RelayCut): void; reject(e: unknown): void };
   private keep?: number;
-  private opened = false;
+  private job?: number;
+  private openedAt?: number;
 
+  /** Starts at once: the copy and the cut need no job, until the job's pipe is full. */
   constructor(private readonly plan: RelayPlan) {
-    this.cut = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    const { fifo } = plan;
+    // A read end needs a writer to open without waiting, and the other way round: our idle
+    // reader first (non-blocking), then our writer, then the job's (blocking) reader.
+    this.keep = openSync(fifo, C.O_RDONLY | C.O_NONBLOCK);
+    const writer = openSync(fifo, C.O_WRONLY | C.O_NONBLOCK);
+    this.job = openSync(fifo, C.O_RDONLY);
+    this.cut = this.feed(writer);
     // The run may end before the job starts: nobody waits on the cut then.
     this.cut.catch(() => {});
   }
 
   open(): number {
-    if (this.opened)
+    const job = this.job;
+    if (job === undefined)
       throw new WeftError('E_INTERNAL', 'a relayed chunk is read once; it cannot be run again');
-    this.opened = true;
-    const { fifo } = this.plan;
-    // A read end needs a writer to open without waiting, and the other way round: our idle
-    // reader first (non-blocking), then our writer, then the job's (blocking) reader.
-    this.keep = openSync(fifo, C.O_RDONLY | C.O_NONBLOCK);
-    const writer = openSync(fifo, C.O_WRONLY | C.O_NONBLOCK);
-    const job = openSync(fifo, C.O_RDONLY);
-    this.feed(writer).then(this.settle.resolve, this.settle.reject);
+    this.job = undefined;
+    this.openedAt = performance.now();
     return job;
+  }
+
+  /** The job will not run (the run is over): the chunk's pipe is closed and drained. */
+  dispose(): void {
+    if (this.job !== undefined) closeSync(this.job);
+    this.job = undefined;
+    this.ended();
   }
 
   ended(): void {
@@ -96,6 +105,7 @@ export class RelayChunk implements LiveInput {
     const { fd, carry, block, window, bounds, eof, fifo, copier } = this.plan;
     const out = new Socket({ fd: writer, readable: false, writable: true });
     out.on('error', () => {});
+    let ending = false;
     try {
       const bytes = eof ? 0 : Math.max(0, block - carry.length - window);
       let w: Window;
@@ -111,7 +121,9 @@ export class RelayChunk implements LiveInput {
           if (!(err instanceof CopyError && err.copied === 0)) throw err;
           unusable = true;
         }
-        ms = performance.now() - t0;
+        // The pace counts from the job's start: before it, the copy waits on a full pipe.
+        const end = performance.now();
+        ms = end - Math.max(t0, this.openedAt ?? end);
         unlink(fifo);
         w = await readWindow(fd, Buffer.alloc(0), block - carry.length - (unusable ? 0 : bytes), bounds);
       } else {
@@ -119,7 +131,9 @@ export class RelayChunk implements LiveInput {
         unlink(fifo);
         w = await readWindow(fd, carry, block, bounds, eof);
       }
-      await write(out, w.data.subarray(0, w.cut));
+      // The next chunk need not wait for this one's last bytes to go in (its pipe may be full).
+      out.end(w.data.subarray(0, w.cut));
+      ending = true;
       return {
         carry: Buffer.from(w.data.subarray(w.cut)),
         eof: w.eof,
@@ -129,7 +143,7 @@ export class RelayChunk implements LiveInput {
       };
     } finally {
       unlink(fifo);
-      out.end();
+      if (!ending) out.end();
     }
   }
 }

@@ -78,8 +78,9 @@ async function* rest(first: Buffer, fd: number, eof: boolean): AsyncGenerator<Bu
  * so slow jobs run side by side again.
  */
 export class RelaySource {
-  private readonly fifos = new FifoPool();
+  private readonly fifos = new FifoPool(32);
   private readonly copier: Copier;
+  private readonly live = new Set<RelayChunk>();
 
   constructor(
     private readonly source: FdSource,
@@ -108,8 +109,10 @@ export class RelaySource {
         const { block } = this.pipe;
         const copier = this.copier;
         const chunk: RelayChunk = new RelayChunk({ fd, carry, eof, block, window, bounds, fifo, copier });
+        this.live.add(chunk);
         yield { kind: 'live', live: chunk };
         const cut: RelayCut = await chunk.cut;
+        this.live.delete(chunk);
         ({ carry, eof } = cut);
         const slow = cut.copied >= 1 << 16 && cut.copied / (cut.ms / 1000) < RELAY_SLOW_BYTES_PER_S;
         if (cut.unusable || (slow && this.slots > 1)) {
@@ -126,6 +129,8 @@ export class RelaySource {
   /** Ends the copier and removes the named pipes' folder (the run is over). */
   close(): void {
     this.copier.close();
+    for (const c of this.live) c.dispose();
+    this.live.clear();
     this.fifos.dispose();
     if (this.source.own) {
       try {

@@ -2,7 +2,9 @@
 // 2 slots, 20 MB blocks: weft against GNU parallel in the same run, interleaved.
 //
 //   pipe      stdin --pipe, the log fed two ways: as a file (`< log`) and through a pipe
-//             (`cat log |`); weft cuts a file by offsets and reads a pipe itself
+//             (`cat log |`); weft cuts a file by offsets and relays a pipe (each chunk
+//             spliced to its job, src/chunk/relay), also timed cut in weft's memory instead
+//             (WEFT_PIPE_RELAY=off)
 //   pipepart  --pipepart -a log
 //
 // Before timing, one untimed run of each command checks that the line counts add up.
@@ -47,7 +49,10 @@ async function checkLines(ctx, name, cmds, lines) {
 
 async function timeAgainstGnu(ctx, name, variants) {
   const rows = [];
-  const cmds = variants.flatMap((v) => [v.weft, v.gnu].filter(Boolean));
+  // A yardstick shared by two variants is timed once.
+  const cmds = [
+    ...new Map(variants.flatMap((v) => [v.weft, v.gnu].filter(Boolean)).map((c) => [c.label, c])).values(),
+  ];
   const res = await measureInterleaved(cmds, ctx.opts.rounds, { onRun: ctx.onRun });
   const mb = ctx.opts.pipeMb;
   const measured = new Map();
@@ -91,12 +96,22 @@ export const pipeStdin = {
     });
     const file = both('stdin a file', (cmd) => `${cmd} < '${log}'`);
     const pipe = both('stdin a pipe', (cmd) => `cat '${log}' | ${cmd}`);
+    // The same pipe cut in weft's memory instead of relayed (src/chunk/relay): what the relay gains.
+    const memory = {
+      weft: shell(
+        ctx,
+        'weft, stdin a pipe, in memory',
+        `cat '${log}' | WEFT_PIPE_RELAY=off ${weft} ${args}`,
+        `cat LOG | WEFT_PIPE_RELAY=off node bin/weft.js ${args}`,
+      ),
+      gnu: pipe.gnu,
+    };
     for (const v of [file, pipe]) v.weft.display = v.weft.display.replace(`'${log}'`, `LOG`);
     for (const v of [file, pipe]) if (v.gnu) v.gnu.display = v.gnu.display.replace(`'${log}'`, `LOG`);
     await checkLines(
       ctx,
       'pipe',
-      [file, pipe].flatMap((v) => [v.weft, v.gnu].filter(Boolean)),
+      [file, pipe, memory].flatMap((v) => [v.weft, v.gnu].filter(Boolean)),
       lines,
     );
     ctx.log(`pipe: ${mb} MB log, ${ctx.opts.rounds} interleaved rounds`);
@@ -110,6 +125,13 @@ export const pipeStdin = {
           definition: 'GNU median time ÷ weft median time, `cat LOG | … --pipe --block 20M`',
           value,
           target: { op: '>=', value: 3 },
+        },
+        {
+          ...memory,
+          ratio: 'weft/GNU throughput, stdin a pipe, in memory',
+          definition:
+            'GNU median time ÷ weft median time, `cat LOG | WEFT_PIPE_RELAY=off … --pipe --block 20M`',
+          value,
         },
         {
           ...file,
