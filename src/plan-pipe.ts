@@ -76,14 +76,15 @@ async function* readAhead<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
 async function* numbered<T>(
   items: AsyncIterable<T>,
   args: string[],
-  stdin: (item: T) => JobStdin,
+  stdin: (item: T, seq: number) => JobStdin,
   key?: (item: T) => string | undefined,
 ) {
   let seq = 0;
   for await (const item of items) {
     const k = key?.(item);
+    ++seq;
     // A --key partition goes with its chunk: --max-per-key caps jobs per partition.
-    yield { seq: ++seq, args, stdin: stdin(item), ...(k === undefined ? {} : { key: k }) } as PlannedJob;
+    yield { seq, args, stdin: stdin(item, seq), ...(k === undefined ? {} : { key: k }) } as PlannedJob;
   }
 }
 
@@ -146,7 +147,7 @@ export async function planPipe(
       jobs: numbered(
         readAhead(chunks),
         args,
-        (c) => ('range' in c ? { kind: 'range', range: c.range } : reuse.stdin(c.data)),
+        (c, seq) => ('range' in c ? { kind: 'range', range: c.range } : reuse.stdin(c.data, seq)),
         (c) => ('key' in c && c.key !== undefined ? String(c.key) : undefined),
       ),
       chunkStats: stats,
@@ -163,8 +164,15 @@ export async function planPipe(
   if (own && relay && canRelay(spec, pipe)) {
     // `cat big.log | weft --pipe …`: each chunk is spliced from the pipe to its job.
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', PARALLEL_PID: String(process.pid) };
-    const source = new RelaySource(own, pipe, plannedSlots(spec), copierPerl()!, env);
-    return { jobs: numbered(readAhead(source.chunks()), args, (s) => s), close: () => source.close() };
+    const reuse = reusable(plannedSlots(spec));
+    const source = new RelaySource(own, pipe, plannedSlots(spec), copierPerl()!, env, reuse.pool);
+    // A chunk from memory (after slow jobs) goes back to the pool when its job is done.
+    const stdin = (s: JobStdin, seq: number) => (s.kind === 'buffer' ? reuse.stdin(s.data, seq) : s);
+    return {
+      jobs: numbered(source.chunks(), args, stdin),
+      release: reuse.release,
+      close: () => source.close(),
+    };
   }
   const reuse = reusable(plannedSlots(spec));
   const chunks = readAhead(pipeChunks(own || stdin, pipe, { pool: reuse.pool }));
@@ -227,16 +235,15 @@ async function* fileRanges(name: string, opts: ChunkOptions, stats: ChunkStats):
 
 /**
  * Chunk buffers that go back to a pool once their job is done (`release(seq)`), for the
- * splitters that hand out whole buffers. Jobs are numbered in the order `stdin` is called.
+ * splitters that hand out whole buffers.
  */
 function reusable(jobs: number) {
   const pool = new BufferPool(jobs + 2);
   const held = new Map<number, Buffer>();
-  let seq = 0;
   return {
     pool,
-    stdin(data: Buffer): JobStdin {
-      held.set(++seq, data);
+    stdin(data: Buffer, seq: number): JobStdin {
+      held.set(seq, data);
       return { kind: 'buffer', data };
     },
     release(s: number): void {

@@ -128,17 +128,18 @@ function headerLength(
  * stored there instead (`--round-robin` gives it once per job). Chunk buffers come from
  * `pool` when given (the caller puts a chunk back once its job is done with it). A
  * descriptor source is read straight into the chunk buffers (and closed at the end when
- * it is `own`).
+ * it is `own`). `first`: the input's first bytes, read already.
  */
 export async function* pipeChunks(
   stream: AsyncIterable<Buffer> | FdSource,
   spec: PipeSpec,
-  opts: { headerApart?: { value?: Buffer }; pool?: BufferPool } = {},
+  opts: { headerApart?: { value?: Buffer }; pool?: BufferPool; first?: Buffer } = {},
 ): AsyncGenerator<Buffer> {
   const { headerApart } = opts;
   const bounds = spec.recordLines ? new LineGroups(spec.recordLines) : new Boundaries(spec);
   // By block size: room for a block and the read that completes it, so it never grows.
   const pending = new GrowBuffer(spec.records === undefined ? spec.block + (1 << 18) : 1 << 16, opts.pool);
+  if (opts.first?.length) pending.append(opts.first);
   let header: Buffer | undefined = spec.header ? undefined : Buffer.alloc(0);
   // For -N: how far the boundary scan got and how many records it counted.
   let scanned = 0;

@@ -159,7 +159,11 @@ describe('--pipe relay: nothing left behind', () => {
       {},
       20_000,
     );
-    expect(r.code).toBe(130);
+    // stderr too, so a failure shows why.
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 130,
+      stderr: expect.not.stringMatching(/weft: (?!SIGINT|Waiting|wc -l)/),
+    });
     const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(children(pid)).toEqual([]);

@@ -1,4 +1,4 @@
-import { closeSync, constants as C, openSync, unlinkSync } from 'node:fs';
+import { closeSync, constants as C, openSync, unlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { WeftError } from '../../errors.js';
 import type { LiveInput } from '../../exec/types.js';
@@ -28,7 +28,9 @@ export interface RelayCut {
   carry: Buffer;
   eof: boolean;
   copied: number;
+  /** How long the copy took, and how much of it the job's full pipe held it up (ms). */
   ms: number;
+  heldMs: number;
   /** The copier could not copy at all (nothing went through it): relay no more. */
   unusable?: boolean;
 }
@@ -36,6 +38,15 @@ export interface RelayCut {
 /** Resolves once `data` is in the pipe (or the pipe is gone). */
 const write = (out: Socket, data: Buffer) =>
   new Promise<void>((resolve) => (data.length ? out.write(data, () => resolve()) : resolve()));
+
+/** Writes what fits now into a non-blocking pipe; how much that was. */
+function writeNow(fd: number, data: Buffer): number {
+  try {
+    return data.length ? writeSync(fd, data) : 0;
+  } catch {
+    return 0; // full (EAGAIN): the rest goes through the socket
+  }
+}
 
 const unlink = (path: string) => {
   try {
@@ -60,9 +71,8 @@ export class RelayChunk implements LiveInput {
   readonly cut: Promise<RelayCut>;
   private keep?: number;
   private job?: number;
-  private openedAt?: number;
 
-  /** Starts at once: the copy and the cut need no job, until the job's pipe is full. */
+  /** Starts at once: the copy and the cut need no job until the job's pipe (1 MiB) is full. */
   constructor(private readonly plan: RelayPlan) {
     const { fifo } = plan;
     // A read end needs a writer to open without waiting, and the other way round: our idle
@@ -80,7 +90,6 @@ export class RelayChunk implements LiveInput {
     if (job === undefined)
       throw new WeftError('E_INTERNAL', 'a relayed chunk is read once; it cannot be run again');
     this.job = undefined;
-    this.openedAt = performance.now();
     return job;
   }
 
@@ -103,27 +112,29 @@ export class RelayChunk implements LiveInput {
 
   private async feed(writer: number): Promise<RelayCut> {
     const { fd, carry, block, window, bounds, eof, fifo, copier } = this.plan;
+    // The carry goes in now (an empty pipe holds 64 KiB), so the copy can be asked for before
+    // the job is spawned: a spawn holds node's thread for milliseconds.
+    const bytes = eof ? 0 : Math.max(0, block - carry.length - window);
+    const early = bytes > 0 ? writeNow(writer, carry) : 0;
     const out = new Socket({ fd: writer, readable: false, writable: true });
     out.on('error', () => {});
     let ending = false;
     try {
-      const bytes = eof ? 0 : Math.max(0, block - carry.length - window);
       let w: Window;
       let ms = 0;
+      let heldMs = 0;
       let unusable = false;
       if (bytes > 0) {
-        await write(out, carry);
+        await write(out, carry.subarray(early));
         const t0 = performance.now();
         try {
-          await copier.copy(bytes, fifo);
+          ({ heldMs } = await copier.copy(bytes, fifo));
         } catch (err) {
           // Nothing copied: weft moves this chunk itself, and the rest is cut in memory.
           if (!(err instanceof CopyError && err.copied === 0)) throw err;
           unusable = true;
         }
-        // The pace counts from the job's start: before it, the copy waits on a full pipe.
-        const end = performance.now();
-        ms = end - Math.max(t0, this.openedAt ?? end);
+        ms = performance.now() - t0;
         unlink(fifo);
         w = await readWindow(fd, Buffer.alloc(0), block - carry.length - (unusable ? 0 : bytes), bounds);
       } else {
@@ -139,6 +150,7 @@ export class RelayChunk implements LiveInput {
         eof: w.eof,
         copied: unusable ? 0 : bytes,
         ms,
+        heldMs,
         unusable,
       };
     } finally {

@@ -1,6 +1,7 @@
 import { closeSync, read } from 'node:fs';
 import type { JobStdin } from '../../exec/types.js';
 import type { JobSpec, PipeSpec } from '../../spec/types.js';
+import type { BufferPool } from '../buffer-pool.js';
 import { Boundaries, pipeChunks, type FdSource } from '../pipe.js';
 import { RelayChunk, type RelayCut } from './chunk.js';
 import { Copier, copierPerl } from './copier.js';
@@ -12,8 +13,11 @@ import { FifoPool } from './fifos.js';
  * (docs/benchmarks.md).
  */
 export const RELAY_MIN_BLOCK = 1 << 20;
-/** A copy slower than this means a job reads slower than the input comes: buffer chunks instead. */
-export const RELAY_SLOW_BYTES_PER_S = 100e6;
+/**
+ * A job that kept its full pipe from taking more input for at least this long, and for at
+ * least half of its chunk's copy, reads slower than the input comes: the rest is cut in memory.
+ */
+export const RELAY_HELD_MS = 50;
 
 /** The bytes weft reads itself at each chunk's end to find the cut: records up to this long cut as GNU's do. */
 export const relayWindow = (block: number) => Math.min(1 << 16, Math.max(1, Math.floor(block / 4)));
@@ -62,14 +66,6 @@ const readSome = (fd: number, size = 1 << 16) =>
     read(fd, buf, 0, size, null, (err, n) => (err ? reject(err) : resolve(buf.subarray(0, n))));
   });
 
-/** `first`, then the rest of `fd`, in pieces. */
-async function* rest(first: Buffer, fd: number, eof: boolean): AsyncGenerator<Buffer> {
-  if (first.length) yield first;
-  if (eof) return;
-  for (let piece = await readSome(fd, 1 << 20); piece.length; piece = await readSome(fd, 1 << 20))
-    yield piece;
-}
-
 /**
  * The chunks of a stdin pipe (`source`), relayed to their jobs (see RelayChunk). Each is
  * handed out when the one before is cut, so the scheduler must start jobs in the order it
@@ -88,6 +84,8 @@ export class RelaySource {
     private readonly slots: number,
     perl: string,
     env: Record<string, string>,
+    /** Buffers for chunks cut in memory (after slow jobs), handed back when their job is done. */
+    private readonly pool?: BufferPool,
   ) {
     this.copier = new Copier(perl, source.readFd, env);
   }
@@ -98,6 +96,10 @@ export class RelaySource {
     const window = relayWindow(this.pipe.block);
     let carry: Buffer = Buffer.alloc(0);
     let eof = false;
+    // The first named pipes and the copier start while the first bytes are awaited.
+    let early: Promise<string> | undefined = this.fifos.take();
+    early.catch(() => {});
+    this.copier.start();
     try {
       for (;;) {
         if (!carry.length) {
@@ -105,7 +107,8 @@ export class RelaySource {
           carry = await readSome(fd);
           if (!carry.length) return;
         }
-        const fifo = await this.fifos.take();
+        const fifo = await (early ?? this.fifos.take());
+        early = undefined;
         const { block } = this.pipe;
         const copier = this.copier;
         const chunk: RelayChunk = new RelayChunk({ fd, carry, eof, block, window, bounds, fifo, copier });
@@ -114,9 +117,11 @@ export class RelaySource {
         const cut: RelayCut = await chunk.cut;
         this.live.delete(chunk);
         ({ carry, eof } = cut);
-        const slow = cut.copied >= 1 << 16 && cut.copied / (cut.ms / 1000) < RELAY_SLOW_BYTES_PER_S;
+        const slow = cut.heldMs >= RELAY_HELD_MS && cut.heldMs * 2 >= cut.ms;
         if (cut.unusable || (slow && this.slots > 1)) {
-          for await (const data of pipeChunks(rest(carry, fd, eof), this.pipe))
+          if (!carry.length && eof) return;
+          const source = { readFd: fd, own: false };
+          for await (const data of pipeChunks(source, this.pipe, { first: carry, pool: this.pool }))
             yield { kind: 'buffer', data };
           return;
         }
