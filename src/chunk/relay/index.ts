@@ -69,9 +69,9 @@ const readSome = (fd: number, size = 1 << 16) =>
 /**
  * The chunks of a stdin pipe (`source`), relayed to their jobs (see RelayChunk). Each is
  * handed out when the one before is cut, so the scheduler must start jobs in the order it
- * takes them. When a copy runs slower than RELAY_SLOW_BYTES_PER_S and more than one job
- * runs at a time, the job held up the input: the rest is cut by pipeChunks into buffers,
- * so slow jobs run side by side again.
+ * takes them. When a job held its chunk's copy up (RELAY_HELD_MS) and more than one job runs
+ * at a time, the rest is cut by pipeChunks into pooled buffers, so slow jobs run side by side
+ * again; a slow producer holds the copy up too, but not through a full job pipe.
  */
 export class RelaySource {
   private readonly fifos = new FifoPool(32);
