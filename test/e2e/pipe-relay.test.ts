@@ -153,18 +153,26 @@ describe('--pipe relay: nothing left behind', () => {
 
   it('a first SIGINT on an endless stdin: the running jobs finish, weft ends with 130', async () => {
     const dir = tempDir();
-    const r = await sh(
-      `yes 0123456789 | weft -j2 --pipe --block 1M 'wc -l >/dev/null' & p=$!; echo $p > pid; sleep 1.5; kill -INT $p; wait $p`,
+    const run = sh(
+      `yes 0123456789 | weft -j2 --pipe --block 1M 'wc -l >/dev/null' & echo $! > pid; wait $!`,
       dir,
       {},
-      20_000,
+      30_000,
     );
+    // Signalled once it runs jobs through the copier (its handlers are in place by then).
+    let pid = 0;
+    for (let i = 0; i < 200 && !(pid && children(pid).length >= 2); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (!pid && existsSync(join(dir, 'pid'))) pid = Number(readFileSync(join(dir, 'pid'), 'utf8')) || 0;
+    }
+    expect(children(pid).length).toBeGreaterThanOrEqual(2);
+    process.kill(pid, 'SIGINT');
+    const r = await run;
     // stderr too, so a failure shows why.
     expect({ code: r.code, stderr: r.stderr }).toEqual({
       code: 130,
       stderr: expect.not.stringMatching(/weft: (?!SIGINT|Waiting|wc -l)/),
     });
-    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(children(pid)).toEqual([]);
     expect(readdirSync(dir).filter((f) => f.startsWith('weft-relay-'))).toEqual([]);
