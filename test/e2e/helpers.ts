@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,23 +44,15 @@ export function tempDir(files: Record<string, string | Buffer> = {}): string {
   return d;
 }
 
-/** Runs `node bin/weft.js ...args` and collects its output. */
-export function weft(args: string[], opts: WeftOptions = {}): Promise<WeftResult> {
-  const cwd = opts.cwd ?? tempDir();
+/** A child's output and exit status; it is SIGKILLed after `timeoutMs`. */
+function collect(child: ChildProcess, timeoutMs: number): Promise<WeftResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WEFT, ...args], {
-      cwd,
-      env: opts.replaceEnv ? opts.env : { ...process.env, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.stdin.on('error', () => {});
-    child.stdin.end(opts.stdin ?? '');
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -74,6 +66,18 @@ export function weft(args: string[], opts: WeftOptions = {}): Promise<WeftResult
   });
 }
 
+/** Runs `node bin/weft.js ...args` and collects its output. */
+export function weft(args: string[], opts: WeftOptions = {}): Promise<WeftResult> {
+  const child = spawn(process.execPath, [WEFT, ...args], {
+    cwd: opts.cwd ?? tempDir(),
+    env: opts.replaceEnv ? opts.env : { ...process.env, ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.on('error', () => {});
+  child.stdin.end(opts.stdin ?? '');
+  return collect(child, opts.timeoutMs ?? 30_000);
+}
+
 /**
  * Runs a shell line (`sh -c`) in `cwd` where the function `weft` runs the CLI; `env` is added
  * to the test's own. With `exec`, `weft` replaces its shell: in a pipeline or a background job
@@ -84,30 +88,13 @@ export function shell(
   cwd: string,
   opts: { env?: Record<string, string>; exec?: boolean; timeoutMs?: number } = {},
 ): Promise<WeftResult> {
-  const started = Date.now();
   const fn = `weft() { ${opts.exec ? 'exec ' : ''}"$NODE" "$WEFT_JS" "$@"; }`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', `${fn}; ${line}`], {
-      cwd,
-      env: { ...process.env, NODE: process.execPath, WEFT_JS: WEFT, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        code,
-        ms: Date.now() - started,
-      });
-    });
+  const child = spawn('sh', ['-c', `${fn}; ${line}`], {
+    cwd,
+    env: { ...process.env, NODE: process.execPath, WEFT_JS: WEFT, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return collect(child, opts.timeoutMs ?? 60_000);
 }
 
 /** Output lines without the final empty piece. */
