@@ -159,13 +159,16 @@ describe('--pipe relay: nothing left behind', () => {
       {},
       30_000,
     );
-    // Signalled once it runs jobs through the copier (its handlers are in place by then).
+    // Signalled once it runs the copier or a job (its handlers are in place by then); jobs
+    // come and go, so what counts is having seen one.
     let pid = 0;
-    for (let i = 0; i < 200 && !(pid && children(pid).length >= 2); i++) {
+    let running = false;
+    for (let i = 0; i < 200 && !running; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       if (!pid && existsSync(join(dir, 'pid'))) pid = Number(readFileSync(join(dir, 'pid'), 'utf8')) || 0;
+      running = pid > 0 && children(pid).length > 0;
     }
-    expect(children(pid).length).toBeGreaterThanOrEqual(2);
+    expect(running).toBe(true);
     process.kill(pid, 'SIGINT');
     const r = await run;
     // stderr too, so a failure shows why.
