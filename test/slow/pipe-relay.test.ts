@@ -46,7 +46,8 @@ describe('--pipe relay when weft is killed', () => {
     const run = shell(
       `yes 0123456789 | weft -j2 --pipe --block 4M 'sleep 30; wc -l' & echo $! > pid; wait $!`,
       dir,
-      { exec: true, timeoutMs: 60_000 },
+      // A SIGKILLed weft cannot remove its named pipes' folder: it goes with the test's.
+      { exec: true, timeoutMs: 60_000, env: { TMPDIR: dir } },
     );
     let pid = 0;
     for (let i = 0; i < 100 && !pid; i++, await sleep(100)) {
