@@ -27,7 +27,6 @@ export interface RelayPlan {
 export interface RelayCut {
   carry: Buffer;
   eof: boolean;
-  copied: number;
   /** How long the copy took, and how much of it the job's full pipe held it up (ms). */
   ms: number;
   heldMs: number;
@@ -135,11 +134,9 @@ export class RelayChunk implements LiveInput {
           unusable = true;
         }
         ms = performance.now() - t0;
-        unlink(fifo);
         w = await readWindow(fd, Buffer.alloc(0), block - carry.length - (unusable ? 0 : bytes), bounds);
       } else {
         // All of the chunk passes through weft: the carry is the window's start.
-        unlink(fifo);
         w = await readWindow(fd, carry, block, bounds, eof);
       }
       // The next chunk need not wait for this one's last bytes to go in (its pipe may be full).
@@ -148,7 +145,6 @@ export class RelayChunk implements LiveInput {
       return {
         carry: Buffer.from(w.data.subarray(w.cut)),
         eof: w.eof,
-        copied: unusable ? 0 : bytes,
         ms,
         heldMs,
         unusable,

@@ -1,4 +1,4 @@
-import { closeSync, read } from 'node:fs';
+import { closeSync } from 'node:fs';
 import type { JobStdin } from '../../exec/types.js';
 import type { JobSpec, PipeSpec } from '../../spec/types.js';
 import type { BufferPool } from '../buffer-pool.js';
@@ -6,6 +6,7 @@ import { Boundaries, pipeChunks, type FdSource } from '../pipe.js';
 import { RelayChunk, type RelayCut } from './chunk.js';
 import { Copier, copierPerl } from './copier.js';
 import { FifoPool } from './fifos.js';
+import { readInto } from './window.js';
 
 /**
  * Below this block size (GNU's default, 1M) a chunk goes through weft's memory as before: the
@@ -60,11 +61,10 @@ export function canRelay(spec: JobSpec, pipe: PipeSpec, env: NodeJS.ProcessEnv =
   );
 }
 
-const readSome = (fd: number, size = 1 << 16) =>
-  new Promise<Buffer>((resolve, reject) => {
-    const buf = Buffer.allocUnsafe(size);
-    read(fd, buf, 0, size, null, (err, n) => (err ? reject(err) : resolve(buf.subarray(0, n))));
-  });
+const readSome = async (fd: number, size = 1 << 16) => {
+  const buf = Buffer.allocUnsafe(size);
+  return buf.subarray(0, await readInto(fd, buf, 0, size));
+};
 
 /**
  * The chunks of a stdin pipe (`source`), relayed to their jobs (see RelayChunk). Each is

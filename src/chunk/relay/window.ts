@@ -1,7 +1,8 @@
 import { read } from 'node:fs';
 import type { Boundaries } from '../pipe.js';
 
-const readInto = (fd: number, buf: Buffer, at: number, length: number) =>
+/** One read of `fd` at its position into buf[at, at + length). */
+export const readInto = (fd: number, buf: Buffer, at: number, length: number) =>
   new Promise<number>((resolve, reject) =>
     read(fd, buf, at, length, null, (err, n) => (err ? reject(err) : resolve(n))),
   );
